@@ -1,0 +1,1 @@
+//! kling-expand: a Leptos widget that expands a picture beyond its borders.
