@@ -1,0 +1,733 @@
+use serde_json::json;
+
+use super::*;
+use crate::geometry::Ratios;
+use crate::validate::ImageSource;
+
+macro_rules! fixture {
+    ($name:literal) => {
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/",
+            $name
+        ))
+    };
+}
+
+const KLING_FAMILY: [Dialect; 3] = [Dialect::Kling, Dialect::CometApi, Dialect::Kkiai];
+
+fn request() -> ExpandRequest {
+    ExpandRequest {
+        image: ImageSource::Url("https://example.com/dog.png".into()),
+        ratios: Ratios::new(0.1495, 0.1495, 0.6547, 0.6547),
+        prompt: Some("white sun".into()),
+        n: 2,
+        watermark: true,
+        external_task_id: Some("ext-1".into()),
+        callback_url: None,
+    }
+}
+
+// ---------------------------------------------------------------- names, paths, routes
+
+#[test]
+fn names_round_trip() {
+    for d in Dialect::ALL {
+        assert_eq!(d.as_str().parse::<Dialect>(), Ok(d));
+    }
+    assert_eq!(
+        ["kling", "cometapi", "kkiai", "modellix"],
+        Dialect::ALL.map(|d| d.as_str())
+    );
+    let err = "Kling".parse::<Dialect>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"Kling\" is not a known provider; use one of kling, cometapi, kkiai, modellix."
+    );
+}
+
+#[test]
+fn paths() {
+    assert_eq!(
+        Dialect::Kling.default_base(),
+        "https://api-singapore.klingai.com"
+    );
+    assert_eq!(
+        Dialect::CometApi.default_base(),
+        "https://api.cometapi.com/kling"
+    );
+    assert_eq!(Dialect::Kkiai.default_base(), "https://www.kkiai.com/kling");
+    assert_eq!(Dialect::Modellix.default_base(), "https://api.modellix.ai");
+    for d in KLING_FAMILY {
+        assert_eq!(d.create_path(), "/v1/images/editing/expand");
+        assert_eq!(d.query_path("123"), "/v1/images/editing/expand/123");
+    }
+    assert_eq!(
+        Dialect::Modellix.create_path(),
+        "/api/v1/image-to-image/kling/kling-image-expansion/async"
+    );
+    assert_eq!(
+        Dialect::Modellix.query_path("task-expansion-xyz789"),
+        "/api/v1/tasks/task-expansion-xyz789"
+    );
+    assert_eq!(
+        Dialect::Kling.query_path("my id/../x?y"),
+        "/v1/images/editing/expand/my%20id%2F..%2Fx%3Fy"
+    );
+    assert_eq!(
+        Dialect::Kling.list_path(1, 30).as_deref(),
+        Some("/v1/images/editing/expand?pageNum=1&pageSize=30")
+    );
+    assert_eq!(
+        Dialect::Kling.list_path(0, 9999).as_deref(),
+        Some("/v1/images/editing/expand?pageNum=1&pageSize=500")
+    );
+    assert_eq!(Dialect::CometApi.list_path(1, 30), None);
+    assert_eq!(Dialect::Modellix.list_path(1, 30), None);
+}
+
+#[test]
+fn routes_are_an_exact_allowlist() {
+    let k = Dialect::Kling;
+    assert_eq!(
+        k.route("POST", "/v1/images/editing/expand"),
+        Some(Route::Create)
+    );
+    assert_eq!(
+        k.route("GET", "/v1/images/editing/expand/7771"),
+        Some(Route::Query { id: "7771".into() })
+    );
+    assert_eq!(
+        k.route("GET", "/v1/images/editing/expand/my%20id?x=1"),
+        Some(Route::Query { id: "my id".into() })
+    );
+    assert_eq!(
+        k.route("GET", "/v1/images/editing/expand?pageNum=2&pageSize=50"),
+        Some(Route::List {
+            page_num: 2,
+            page_size: 50
+        })
+    );
+    assert_eq!(
+        k.route("GET", "/v1/images/editing/expand"),
+        Some(Route::List {
+            page_num: 1,
+            page_size: 30
+        })
+    );
+    for (method, path) in [
+        ("GET", "/v1/images/editing/expand?pageNum=0"),
+        ("GET", "/v1/images/editing/expand?pageSize=501"),
+        ("GET", "/v1/images/editing/expand?pageNum=x"),
+        ("DELETE", "/v1/images/editing/expand/1"),
+        ("POST", "/v1/images/editing/expand/1"),
+        ("POST", "/v1/images/editing/expandx"),
+        ("GET", "/v1/images/editing/expand/"),
+        ("GET", "/v1/images/editing/expand/a/b"),
+        ("GET", "/v1/images/editing/expand/a%2Fb"),
+        ("GET", "/v1/images/editing/expand/.."),
+        ("GET", "/v1/images/editing/expand/%2e%2e"),
+        ("GET", "/v1/images/editing/expand/%zz"),
+        ("GET", "/v1/images/editing/expand/%0a"),
+        ("GET", "/v1/videos/text2video/1"),
+        ("GET", "/api/v1/tasks/1"),
+        ("POST", "/"),
+    ] {
+        assert_eq!(k.route(method, path), None, "{method} {path}");
+    }
+    let long = format!("/v1/images/editing/expand/{}", "a".repeat(300));
+    assert_eq!(k.route("GET", &long), None);
+
+    // Wrappers have no list.
+    assert_eq!(
+        Dialect::CometApi.route("GET", "/v1/images/editing/expand?pageNum=1"),
+        None
+    );
+    let m = Dialect::Modellix;
+    assert_eq!(
+        m.route(
+            "POST",
+            "/api/v1/image-to-image/kling/kling-image-expansion/async"
+        ),
+        Some(Route::Create)
+    );
+    assert_eq!(
+        m.route("GET", "/api/v1/tasks/task-1"),
+        Some(Route::Query {
+            id: "task-1".into()
+        })
+    );
+    assert_eq!(m.route("POST", "/v1/images/editing/expand"), None);
+    assert_eq!(m.route("GET", "/v1/images/editing/expand/1"), None);
+}
+
+#[test]
+fn query_path_and_route_agree() {
+    for d in Dialect::ALL {
+        for id in ["123", "ext id", "ünïcode", "a+b=c&d", "..x", "%41"] {
+            assert_eq!(
+                d.route("GET", &d.query_path(id)),
+                Some(Route::Query { id: id.into() }),
+                "{d} {id}"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- request bodies
+
+#[test]
+fn kling_body() {
+    let body = Dialect::Kling.create_body(&request());
+    assert_eq!(
+        body,
+        json!({
+            "image": "https://example.com/dog.png",
+            "up_expansion_ratio": 0.1495,
+            "down_expansion_ratio": 0.1495,
+            "left_expansion_ratio": 0.6547,
+            "right_expansion_ratio": 0.6547,
+            "prompt": "white sun",
+            "n": 2,
+            "watermark_info": {"enabled": true},
+            "external_task_id": "ext-1"
+        })
+    );
+}
+
+#[test]
+fn cometapi_body_sends_both_down_names() {
+    let body = Dialect::CometApi.create_body(&request());
+    assert_eq!(body["down_expansion_ratio"], json!(0.1495));
+    assert_eq!(body["bottom_expansion_ratio"], json!(0.1495));
+    assert_eq!(body["n"], json!(2), "n is an integer, not a string");
+    assert!(body.get("watermark_info").is_none());
+    assert_eq!(body["external_task_id"], json!("ext-1"));
+}
+
+#[test]
+fn kkiai_body_always_has_n() {
+    let mut req = request();
+    req.n = 1;
+    let body = Dialect::Kkiai.create_body(&req);
+    assert_eq!(body["n"], json!(1));
+    assert!(body.get("watermark_info").is_none());
+    assert!(body.get("bottom_expansion_ratio").is_none());
+}
+
+#[test]
+fn modellix_body_has_only_what_it_supports() {
+    let mut req = request();
+    req.ratios = Ratios::new(0.0, 0.0, 1.0, 1.0 / 3.0);
+    let body = Dialect::Modellix.create_body(&req);
+    assert_eq!(
+        body,
+        json!({
+            "image": "https://example.com/dog.png",
+            "up_expansion_ratio": 0.0,
+            "down_expansion_ratio": 0.0,
+            "left_expansion_ratio": 1.0,
+            "right_expansion_ratio": 0.3333,
+            "prompt": "white sun",
+            "n": 2
+        })
+    );
+}
+
+#[test]
+fn bodies_quantize_and_drop_empty_fields() {
+    let mut req = request();
+    req.ratios = Ratios::new(0.123_456, 0.0, 0.0, 0.0);
+    req.prompt = Some(String::new());
+    req.external_task_id = Some(String::new());
+    req.image = ImageSource::Base64("iVBORw0KGgo".into());
+    for d in Dialect::ALL {
+        let body = d.create_body(&req);
+        assert_eq!(body["up_expansion_ratio"], json!(0.1235), "{d}");
+        assert!(body.get("prompt").is_none(), "{d}");
+        assert!(body.get("external_task_id").is_none(), "{d}");
+        assert_eq!(body["image"], json!("iVBORw0KGgo"), "{d}");
+        let text = serde_json::to_string(&body).unwrap();
+        assert!(
+            text.contains("\"up_expansion_ratio\":0.1235"),
+            "{d}: {text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- seeds' own payloads
+
+#[test]
+fn seed_001_create_answer() {
+    let s = Dialect::Kling
+        .parse_create(200, fixture!("kling_create.json"), None)
+        .unwrap();
+    assert_eq!(s.task_id, "string");
+    assert_eq!(s.external_task_id.as_deref(), Some("string"));
+    // The placeholder status word is unknown, but a created task is never turned into an
+    // error: it is submitted.
+    assert_eq!(s.status, TaskStatus::Submitted);
+    assert_eq!(s.created_at_ms, Some(1_722_769_557_708));
+    assert_eq!(s.updated_at_ms, Some(1_722_769_557_708));
+}
+
+#[test]
+fn seed_001_query_answer_with_data_as_array() {
+    let err = Dialect::Kling
+        .parse_query(200, fixture!("kling_query_array.json"), None)
+        .unwrap_err();
+    // The seed prints the placeholder "string" as the status: a query must not guess.
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    assert!(err.message.contains("\"string\""), "{}", err.message);
+
+    let real = fixture!("kling_query_array.json").replace(
+        "\"task_status\": \"string\"",
+        "\"task_status\": \"succeed\"",
+    );
+    let s = Dialect::Kling.parse_query(200, &real, None).unwrap();
+    assert_eq!(s.status, TaskStatus::Succeeded);
+    assert_eq!(s.images.len(), 1);
+    assert_eq!(s.images[0].url, "string");
+    assert_eq!(s.images[0].index, 0);
+    assert_eq!(
+        s.expires_at_ms,
+        Some(1_722_769_557_708 + 30 * 24 * 3600 * 1000)
+    );
+}
+
+#[test]
+fn seed_001_list_answer() {
+    let real = fixture!("kling_list.json").replace(
+        "\"task_status\": \"string\"",
+        "\"task_status\": \"succeed\"",
+    );
+    let list = Dialect::Kling.parse_list(200, &real, None).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].images[0].watermark_url.as_deref(), Some("string"));
+}
+
+#[test]
+fn seed_000_cometapi_schema_and_live_answer() {
+    // The schema example carries code 123: an undocumented code is an error, not a task.
+    let err = Dialect::CometApi
+        .parse_create(200, fixture!("cometapi_create_schema.json"), None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    assert_eq!(err.code, Some(123));
+
+    for status in [200, 404] {
+        let err = Dialect::CometApi
+            .parse_create(status, fixture!("cometapi_live_404.json"), None)
+            .unwrap_err();
+        assert_eq!(err.category, ErrorCategory::NotOffered);
+        assert_eq!(err.code, None);
+        assert!(err
+            .to_string()
+            .contains("The provider does not offer this route."));
+    }
+}
+
+#[test]
+fn seed_003_cometapi_apifox_answer() {
+    let s = Dialect::CometApi
+        .parse_create(200, fixture!("cometapi_create_apifox.json"), None)
+        .unwrap();
+    assert_eq!(s.task_id, "string");
+    assert_eq!(s.status, TaskStatus::Submitted);
+    assert_eq!(s.created_at_ms, Some(0));
+}
+
+#[test]
+fn seed_002_kkiai_empty_answer() {
+    let err = Dialect::Kkiai
+        .parse_create(200, fixture!("kkiai_create.json"), None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    let text = err.to_string();
+    assert!(text.contains("returned no task id"), "{text}");
+    assert!(text.contains("charged twice"), "{text}");
+    let err = Dialect::Kkiai
+        .parse_query(200, fixture!("kkiai_create.json"), None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+}
+
+#[test]
+fn seed_004_modellix_create_answer() {
+    let s = Dialect::Modellix
+        .parse_create(200, fixture!("modellix_create.json"), None)
+        .unwrap();
+    assert_eq!(s.task_id, "task-expansion-xyz789");
+    assert_eq!(s.status, TaskStatus::Submitted);
+}
+
+// ---------------------------------------------------------------- one realistic answer per status
+
+fn kling_answer(status: &str, extra: serde_json::Value) -> String {
+    let mut data = json!({
+        "task_id": "865097340493414459",
+        "task_status": status,
+        "task_status_msg": "",
+        "task_info": {"external_task_id": "ke-5f1c"},
+        "final_unit_deduction": "1",
+        "watermark_info": {"enabled": false},
+        "created_at": 1_761_000_000_000i64,
+        "updated_at": 1_761_000_012_345i64,
+        "some_future_field": {"ignored": true}
+    });
+    if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            d.insert(k.clone(), v.clone());
+        }
+    }
+    json!({
+        "code": 0,
+        "message": "SUCCEED",
+        "request_id": "a1b2c3d4-0000-4000-8000-123456789abc",
+        "data": data
+    })
+    .to_string()
+}
+
+#[test]
+fn kling_family_every_status() {
+    for d in KLING_FAMILY {
+        let s = d
+            .parse_query(200, &kling_answer("submitted", json!({})), None)
+            .unwrap();
+        assert_eq!(s.status, TaskStatus::Submitted, "{d}");
+        assert_eq!(s.status_message, None, "{d}: empty message is none");
+        assert_eq!(s.external_task_id.as_deref(), Some("ke-5f1c"));
+        assert!(s.images.is_empty());
+        assert_eq!(s.expires_at_ms, None);
+
+        let s = d
+            .parse_query(200, &kling_answer("processing", json!({})), None)
+            .unwrap();
+        assert_eq!(s.status, TaskStatus::Processing, "{d}");
+
+        let s = d
+            .parse_query(
+                200,
+                &kling_answer(
+                    "succeed",
+                    json!({"task_result": {"images": [
+                        {"index": 1, "url": "https://cdn.klingai.com/b.png", "watermark_url": "https://cdn.klingai.com/b_wm.png"},
+                        {"index": 0, "url": "https://cdn.klingai.com/a.png"}
+                    ]}}),
+                ),
+                None,
+            )
+            .unwrap();
+        assert_eq!(s.status, TaskStatus::Succeeded, "{d}");
+        assert_eq!(
+            s.images.iter().map(|i| i.url.as_str()).collect::<Vec<_>>(),
+            [
+                "https://cdn.klingai.com/a.png",
+                "https://cdn.klingai.com/b.png"
+            ],
+            "{d}: sorted by index"
+        );
+        assert_eq!(
+            s.images[1].watermark_url.as_deref(),
+            Some("https://cdn.klingai.com/b_wm.png")
+        );
+        assert_eq!(s.expires_at_ms, Some(1_761_000_012_345 + 30 * 86_400_000));
+
+        // A failed task: code 0, "SUCCEED", and the reason in task_status_msg.
+        let s = d
+            .parse_query(
+                200,
+                &kling_answer(
+                    "failed",
+                    json!({"task_status_msg": "Image pixel is invalid"}),
+                ),
+                None,
+            )
+            .unwrap();
+        assert_eq!(s.status, TaskStatus::Failed, "{d}");
+        assert_eq!(s.status_message.as_deref(), Some("Image pixel is invalid"));
+        assert!(s.images.is_empty());
+    }
+}
+
+#[test]
+fn kling_query_tolerates_array_data_numeric_ids_and_string_times() {
+    let body = json!({
+        "code": "0",
+        "message": "SUCCEED",
+        "request_id": "r",
+        "data": [{
+            "task_id": 865_097_340_493_414_459u64,
+            "task_status": "PROCESSING",
+            "created_at": "1761000000000",
+            "updated_at": 1_761_000_000_500.0
+        }]
+    })
+    .to_string();
+    let s = Dialect::Kling.parse_query(200, &body, None).unwrap();
+    assert_eq!(s.task_id, "865097340493414459");
+    assert_eq!(s.status, TaskStatus::Processing);
+    assert_eq!(s.created_at_ms, Some(1_761_000_000_000));
+    assert_eq!(s.updated_at_ms, Some(1_761_000_000_500));
+}
+
+#[test]
+fn empty_query_array_is_not_found() {
+    let body = r#"{"code":0,"message":"SUCCEED","request_id":"r","data":[]}"#;
+    let err = Dialect::Kling.parse_query(200, body, None).unwrap_err();
+    assert_eq!(err.category, ErrorCategory::NotFound);
+}
+
+fn modellix_answer(status: &str, extra: serde_json::Value) -> String {
+    let mut data = json!({
+        "task_id": "task-expansion-xyz789",
+        "model_id": "kling-image-expansion",
+        "status": status,
+        "created_at": 1_761_000_000_000i64
+    });
+    if let (Some(d), Some(e)) = (data.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            d.insert(k.clone(), v.clone());
+        }
+    }
+    json!({"code": 0, "message": "success", "data": data}).to_string()
+}
+
+#[test]
+fn modellix_every_status() {
+    let m = Dialect::Modellix;
+    let s = m
+        .parse_query(200, &modellix_answer("pending", json!({})), None)
+        .unwrap();
+    assert_eq!(s.status, TaskStatus::Submitted);
+    let s = m
+        .parse_query(200, &modellix_answer("processing", json!({})), None)
+        .unwrap();
+    assert_eq!(s.status, TaskStatus::Processing);
+    let s = m
+        .parse_query(
+            200,
+            &modellix_answer(
+                "success",
+                json!({
+                    "result": {"resources": [
+                        {"url": "https://cdn.modellix.ai/r/1.png", "type": "image", "width": 1920, "height": 1080, "format": "png"}
+                    ]},
+                    "result_expires_at": 1_763_592_000_000i64
+                }),
+            ),
+            None,
+        )
+        .unwrap();
+    assert_eq!(s.status, TaskStatus::Succeeded);
+    assert_eq!(
+        s.images,
+        vec![ResultImage {
+            index: 0,
+            url: "https://cdn.modellix.ai/r/1.png".into(),
+            watermark_url: None,
+            width: Some(1920),
+            height: Some(1080),
+        }]
+    );
+    assert_eq!(s.expires_at_ms, Some(1_763_592_000_000));
+    let s = m
+        .parse_query(
+            200,
+            &modellix_answer("failed", json!({"error": {"message": "content rejected"}})),
+            None,
+        )
+        .unwrap();
+    assert_eq!(s.status, TaskStatus::Failed);
+    assert_eq!(s.status_message.as_deref(), Some("content rejected"));
+}
+
+#[test]
+fn unknown_status_on_a_query_is_a_protocol_error() {
+    let err = Dialect::Kling
+        .parse_query(200, &kling_answer("exploded", json!({})), None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    assert!(err.message.contains("exploded"));
+}
+
+// ---------------------------------------------------------------- errors
+
+fn kling_error(code: i64, message: &str) -> String {
+    json!({"code": code, "message": message, "request_id": "req-9"}).to_string()
+}
+
+#[test]
+fn kling_error_codes_map_to_categories() {
+    for d in KLING_FAMILY {
+        for (status, code, category) in [
+            (401, 1004, ErrorCategory::Configuration),
+            (429, 1102, ErrorCategory::Billing),
+            (403, 1103, ErrorCategory::Permission),
+            (400, 1201, ErrorCategory::InvalidInput),
+            (404, 1203, ErrorCategory::NotFound),
+            (400, 1301, ErrorCategory::ContentPolicy),
+            (429, 1303, ErrorCategory::RateLimited),
+            (429, 1304, ErrorCategory::Configuration),
+            (500, 5000, ErrorCategory::Server),
+            (503, 5001, ErrorCategory::Server),
+        ] {
+            let err = d
+                .parse_query(status, &kling_error(code, "detail"), Some("3"))
+                .unwrap_err();
+            assert_eq!(err.category, category, "{d} {code}");
+            assert_eq!(err.code, Some(code));
+            assert_eq!(err.http_status, Some(status));
+            assert_eq!(err.request_id.as_deref(), Some("req-9"));
+            assert_eq!(err.message, "detail");
+            // Retry-After only where retrying makes sense.
+            let expected = category.retryable().then_some(3000);
+            assert_eq!(err.retry_after_ms, expected, "{d} {code}");
+        }
+    }
+}
+
+#[test]
+fn error_messages_read_well() {
+    let err = Dialect::Kling
+        .parse_create(
+            429,
+            &kling_error(1303, "parallel task over resource pack limit"),
+            Some("5"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Too many requests: retry later. Too many requests or tasks are running on this account \
+         right now. Wait 5 s and try again. The provider said: \u{201c}parallel task over \
+         resource pack limit\u{201d}. (HTTP 429, code 1303, request req-9)"
+    );
+    let err = Dialect::Kling
+        .parse_create(401, &kling_error(1002, "Authorization is invalid"), None)
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(text.starts_with("Proxy not set up correctly. "), "{text}");
+    assert!(text.contains("trying again will not help"), "{text}");
+    let err = Dialect::Kling
+        .parse_create(400, &kling_error(1301, "risk control"), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("content policy"));
+}
+
+#[test]
+fn credentials_in_provider_messages_are_redacted() {
+    let body = kling_error(
+        1002,
+        "invalid token Bearer eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJBSyJ9.c2lnbmF0dXJlLXg",
+    );
+    let err = Dialect::Kling.parse_create(401, &body, None).unwrap_err();
+    assert!(!err.to_string().contains("eyJ"), "{err}");
+}
+
+#[test]
+fn modellix_codes_are_http_statuses() {
+    let m = Dialect::Modellix;
+    for (code, category) in [
+        (400, ErrorCategory::InvalidInput),
+        (401, ErrorCategory::Configuration),
+        (402, ErrorCategory::Billing),
+        (404, ErrorCategory::NotFound),
+        (429, ErrorCategory::RateLimited),
+        (500, ErrorCategory::Server),
+        (503, ErrorCategory::Server),
+    ] {
+        let body = json!({"code": code, "message": "m"}).to_string();
+        let err = m.parse_query(code as u16, &body, Some("2")).unwrap_err();
+        assert_eq!(err.category, category, "{code}");
+        assert_eq!(
+            err.retry_after_ms,
+            category.retryable().then_some(2000),
+            "{code}"
+        );
+    }
+}
+
+#[test]
+fn answers_that_are_not_json() {
+    let k = Dialect::Kling;
+    let err = k
+        .parse_query(502, "<html><body>Bad Gateway</body></html>", Some("10"))
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Server);
+    assert_eq!(err.retry_after_ms, Some(10_000));
+    assert!(!err.to_string().contains("<html>"));
+    let err = k.parse_create(404, "Not Found", None).unwrap_err();
+    assert_eq!(err.category, ErrorCategory::NotOffered);
+    let err = k.parse_create(200, "", None).unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    assert_eq!(err.message, "the answer is empty");
+    let err = k.parse_create(200, "[1,2]", None).unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Protocol);
+    // A JSON 404 without a code: the route is not there.
+    let err = k
+        .parse_create(404, r#"{"message":"no route"}"#, None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::NotOffered);
+    // Code 0 with an error status: trust the status.
+    let err = k
+        .parse_query(503, r#"{"code":0,"message":"maintenance"}"#, None)
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Server);
+}
+
+#[test]
+fn missing_data_in_a_list_is_empty() {
+    let body = r#"{"code":0,"message":"SUCCEED","request_id":"r"}"#;
+    assert_eq!(Dialect::Kling.parse_list(200, body, None).unwrap(), vec![]);
+    let body = r#"{"code":0,"message":"SUCCEED","request_id":"r","data":null}"#;
+    assert_eq!(Dialect::Kling.parse_list(200, body, None).unwrap(), vec![]);
+}
+
+// ---------------------------------------------------------------- the wire types round-trip
+
+#[test]
+fn local_engine_output_parses_back() {
+    let snapshot = TaskSnapshot {
+        task_id: "local-1".into(),
+        external_task_id: Some("ext".into()),
+        status: TaskStatus::Succeeded,
+        status_message: None,
+        images: vec![ResultImage {
+            index: 0,
+            url: "http://127.0.0.1:8080/results/local-1/0.png".into(),
+            watermark_url: None,
+            width: None,
+            height: None,
+        }],
+        created_at_ms: Some(1000),
+        updated_at_ms: Some(2000),
+        expires_at_ms: Some(2000 + 30 * 86_400_000),
+    };
+    let envelope = kling::Envelope {
+        code: 0,
+        message: "SUCCEED".into(),
+        request_id: "r".into(),
+        data: kling::TaskData::from_snapshot(&snapshot),
+    };
+    let text = serde_json::to_string(&envelope).unwrap();
+    assert_eq!(
+        Dialect::Kling.parse_query(200, &text, None).unwrap(),
+        snapshot
+    );
+    // And an error body the same way.
+    let error = kling::ErrorBody {
+        code: 1201,
+        message: "n must be between 1 and 9".into(),
+        request_id: "r".into(),
+    };
+    let err = Dialect::Kling
+        .parse_create(
+            kling::http_status_for_code(1201),
+            &serde_json::to_string(&error).unwrap(),
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::InvalidInput);
+    assert_eq!(err.http_status, Some(400));
+}

@@ -1,0 +1,1445 @@
+//! Expansion geometry: from an aspect, an area multiplier and an anchor to the four ratios Kling
+//! takes, and back from ratios to output pixels.
+//!
+//! Conventions (from Kling's documentation): `up`/`down` are multiples of the original HEIGHT,
+//! `left`/`right` multiples of the original WIDTH; each lies in `[0, 2]` and the new canvas is at
+//! most three times the original area: `(1 + left + right) × (1 + up + down) ≤ 3`.
+//!
+//! Two ways to choose ratios:
+//! - **Aspect mode**, [`plan`]: a target aspect, an area multiplier (1–3) and an [`Anchor`] saying
+//!   where the original sits in the new canvas. The centre anchor reproduces the helper published
+//!   in Kling's documentation ([`seed_ratios`]).
+//! - **Free mode**, [`set_side`]: one side edited at a time; only that side changes and it is
+//!   capped so the result stays inside every limit.
+//!
+//! Whatever is sent goes through [`Ratios::quantized`] (4 decimals, limits kept after rounding),
+//! and [`Ratios::canvas`] is the single definition of the output size in pixels.
+
+use core::fmt;
+use core::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits::{MAX_AREA_FACTOR, MAX_SIDE_RATIO};
+use crate::text::{self, capitalised, ratio as fmt_ratio};
+
+/// How far (relative) the output aspect may drift from the asked one after rounding: 0.5 %.
+pub const ASPECT_TOLERANCE: f64 = 0.005;
+
+/// One ratio unit on the wire: 10^-4 (see [`crate::limits::RATIO_DECIMALS`]).
+const UNITS_PER_ONE: i64 = 10_000;
+const UNITS_PER_ONE_F: f64 = 10_000.0;
+/// [`MAX_SIDE_RATIO`] in ratio units.
+const MAX_SIDE_UNITS: i64 = 2 * UNITS_PER_ONE;
+/// [`MAX_AREA_FACTOR`] in squared ratio units, for exact integer area checks.
+const MAX_AREA_UNITS2: i64 = 3 * UNITS_PER_ONE * UNITS_PER_ONE;
+/// Relative slack when comparing a multiplier with a computed bound, so that a bound handed out
+/// by this module (e.g. [`min_multiplier`]) is itself accepted despite floating-point noise.
+const BOUND_SLACK: f64 = 1e-9;
+
+/// A picture size in pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Size {
+    pub const fn new(width: u32, height: u32) -> Self {
+        Size { width, height }
+    }
+
+    /// Width / height; infinite or NaN for a zero height.
+    pub fn aspect(&self) -> f64 {
+        f64::from(self.width) / f64::from(self.height)
+    }
+
+    /// The same size turned a quarter: width and height exchanged.
+    pub const fn swapped(&self) -> Self {
+        Size {
+            width: self.height,
+            height: self.width,
+        }
+    }
+
+    /// Number of pixels, without overflow.
+    pub const fn pixels(&self) -> u64 {
+        self.width as u64 * self.height as u64
+    }
+}
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} × {} px", self.width, self.height)
+    }
+}
+
+/// One of the four sides of the picture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Up,
+    Down,
+    Left,
+    Right,
+}
+
+impl Side {
+    /// In wire order: up, down, left, right.
+    pub const ALL: [Side; 4] = [Side::Up, Side::Down, Side::Left, Side::Right];
+
+    /// The word used in messages and in the wire field names (`up_expansion_ratio`…).
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Side::Up => "up",
+            Side::Down => "down",
+            Side::Left => "left",
+            Side::Right => "right",
+        }
+    }
+
+    /// Up and down are measured against the original height.
+    pub const fn is_vertical(&self) -> bool {
+        matches!(self, Side::Up | Side::Down)
+    }
+
+    /// The dimension this side's ratio is a multiple of: "height" or "width".
+    pub const fn dimension(&self) -> &'static str {
+        if self.is_vertical() {
+            "height"
+        } else {
+            "width"
+        }
+    }
+
+    /// The side across the picture from this one.
+    pub const fn opposite(&self) -> Side {
+        match self {
+            Side::Up => Side::Down,
+            Side::Down => Side::Up,
+            Side::Left => Side::Right,
+            Side::Right => Side::Left,
+        }
+    }
+}
+
+impl fmt::Display for Side {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The four expansion ratios. `up`/`down` are multiples of the original height, `left`/`right`
+/// of the original width.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ratios {
+    pub up: f64,
+    pub down: f64,
+    pub left: f64,
+    pub right: f64,
+}
+
+/// The output geometry in pixels: the canvas and where the original sits in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Canvas {
+    pub width: u32,
+    pub height: u32,
+    pub left_px: u32,
+    pub top_px: u32,
+    pub right_px: u32,
+    pub bottom_px: u32,
+}
+
+impl Canvas {
+    pub const fn size(&self) -> Size {
+        Size {
+            width: self.width,
+            height: self.height,
+        }
+    }
+
+    /// Width / height of the canvas.
+    pub fn aspect(&self) -> f64 {
+        self.size().aspect()
+    }
+}
+
+/// Why [`Ratios::check`] refuses a set of ratios.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RatioProblem {
+    /// The side is NaN or infinite.
+    NotFinite { side: Side },
+    /// The side is below 0 (would cut into the picture).
+    Negative { side: Side, value: f64 },
+    /// The side is above [`MAX_SIDE_RATIO`].
+    TooLarge { side: Side, value: f64 },
+    /// `(1 + left + right) × (1 + up + down)` is above [`MAX_AREA_FACTOR`].
+    AreaTooLarge { area: f64 },
+}
+
+impl fmt::Display for RatioProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            RatioProblem::NotFinite { side } => write!(
+                f,
+                "The {side} expansion is not a number. Enter a value from 0 to 2."
+            ),
+            RatioProblem::Negative { side, value } => write!(
+                f,
+                "The {side} expansion is {}; it cannot be negative, as that would cut into the \
+                 picture. Set it to 0 or more.",
+                fmt_ratio(value)
+            ),
+            RatioProblem::TooLarge { side, value } => write!(
+                f,
+                "The {side} expansion is {}× the original {}, {} over Kling's limit of 2×. Set it \
+                 to 2 or less.",
+                fmt_ratio(value),
+                side.dimension(),
+                fmt_ratio(value - MAX_SIDE_RATIO)
+            ),
+            RatioProblem::AreaTooLarge { area } => write!(
+                f,
+                "The new canvas would be {}× the original area, {} over Kling's limit of 3×. \
+                 Reduce one or more sides.",
+                fmt_ratio(area),
+                fmt_ratio(area - MAX_AREA_FACTOR)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RatioProblem {}
+
+impl Ratios {
+    /// All four sides zero: the canvas is the original.
+    pub const ZERO: Ratios = Ratios {
+        up: 0.0,
+        down: 0.0,
+        left: 0.0,
+        right: 0.0,
+    };
+
+    pub const fn new(up: f64, down: f64, left: f64, right: f64) -> Self {
+        Ratios {
+            up,
+            down,
+            left,
+            right,
+        }
+    }
+
+    /// The value of one side.
+    pub const fn get(&self, side: Side) -> f64 {
+        match side {
+            Side::Up => self.up,
+            Side::Down => self.down,
+            Side::Left => self.left,
+            Side::Right => self.right,
+        }
+    }
+
+    /// A copy with one side replaced.
+    pub const fn with(mut self, side: Side, value: f64) -> Self {
+        match side {
+            Side::Up => self.up = value,
+            Side::Down => self.down = value,
+            Side::Left => self.left = value,
+            Side::Right => self.right = value,
+        }
+        self
+    }
+
+    /// Area of the new canvas as a multiple of the original area.
+    pub fn area_factor(&self) -> f64 {
+        (1.0 + self.left + self.right) * (1.0 + self.up + self.down)
+    }
+
+    /// True when no side expands: sending this would return the original picture.
+    pub fn is_zero(&self) -> bool {
+        Side::ALL.iter().all(|&s| self.get(s) == 0.0)
+    }
+
+    /// Every limit: each side finite and in `[0, 2]`, area at most 3. Reports the first problem
+    /// in the order up, down, left, right, then the area.
+    pub fn check(&self) -> Result<(), RatioProblem> {
+        for side in Side::ALL {
+            let value = self.get(side);
+            if !value.is_finite() {
+                return Err(RatioProblem::NotFinite { side });
+            }
+            if value < 0.0 {
+                return Err(RatioProblem::Negative { side, value });
+            }
+            if value > MAX_SIDE_RATIO {
+                return Err(RatioProblem::TooLarge { side, value });
+            }
+        }
+        let area = self.area_factor();
+        if area > MAX_AREA_FACTOR {
+            return Err(RatioProblem::AreaTooLarge { area });
+        }
+        Ok(())
+    }
+
+    /// The ratios as they go on the wire: 4 decimals, and inside every limit AFTER rounding.
+    ///
+    /// Rule, in order:
+    /// 1. NaN becomes 0; each side is clamped to `[0, 2]` and rounded to the nearest 0.0001.
+    /// 2. While the area is above 3 (checked exactly on the 4-decimal values, and again in
+    ///    `f64` as a server would compute it), the LARGEST side (ties: first of up, down, left,
+    ///    right) is lowered to the largest 4-decimal value that fits, or to 0 if none does.
+    ///    For values that were inside the limits before rounding this lowers one side by
+    ///    0.0001 at most; values far outside are brought inside the same way.
+    ///
+    /// The result always passes [`Ratios::check`], and quantizing it again changes nothing.
+    pub fn quantized(&self) -> Ratios {
+        let mut units = [self.up, self.down, self.left, self.right].map(to_units);
+        fit_area_units(&mut units);
+        from_units(units)
+    }
+
+    /// Output geometry for an original of this size. THE one definition of output pixels:
+    /// `left_px = round(left × w)`, `right_px = round(right × w)`, `top_px = round(up × h)`,
+    /// `bottom_px = round(down × h)`; the canvas is the original plus those margins.
+    /// Negative or NaN sides count as 0 pixels.
+    pub fn canvas(&self, original: Size) -> Canvas {
+        let left_px = side_px(self.left, original.width);
+        let right_px = side_px(self.right, original.width);
+        let top_px = side_px(self.up, original.height);
+        let bottom_px = side_px(self.down, original.height);
+        Canvas {
+            width: original
+                .width
+                .saturating_add(left_px)
+                .saturating_add(right_px),
+            height: original
+                .height
+                .saturating_add(top_px)
+                .saturating_add(bottom_px),
+            left_px,
+            top_px,
+            right_px,
+            bottom_px,
+        }
+    }
+
+    /// Aspect (width / height) of the canvas these ratios imply, before pixel rounding.
+    pub fn canvas_aspect(&self, original: Size) -> f64 {
+        original.aspect() * (1.0 + self.left + self.right) / (1.0 + self.up + self.down)
+    }
+
+    /// The four values with 4 decimals, in wire order up, down, left, right.
+    pub fn format4(&self) -> [String; 4] {
+        [self.up, self.down, self.left, self.right].map(|v| format!("{v:.4}"))
+    }
+}
+
+/// `0.1495,0.1495,0.6547,0.6547` (up, down, left, right), as printed by Kling's helper.
+impl fmt::Display for Ratios {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:.4},{:.4},{:.4},{:.4}",
+            self.up, self.down, self.left, self.right
+        )
+    }
+}
+
+fn side_px(ratio: f64, base: u32) -> u32 {
+    // `as` saturates: NaN and negatives become 0, huge values u32::MAX.
+    (ratio * f64::from(base)).round() as u32
+}
+
+fn to_units(value: f64) -> i64 {
+    if value.is_nan() {
+        return 0;
+    }
+    (value.clamp(0.0, MAX_SIDE_RATIO) * UNITS_PER_ONE_F).round() as i64
+}
+
+fn from_units(units: [i64; 4]) -> Ratios {
+    let [up, down, left, right] = units.map(|u| u as f64 / UNITS_PER_ONE_F);
+    Ratios {
+        up,
+        down,
+        left,
+        right,
+    }
+}
+
+/// Step 2 of [`Ratios::quantized`]; `units` are up, down, left, right in 0.0001 steps, each
+/// already in `[0, 20000]`.
+fn fit_area_units(units: &mut [i64; 4]) {
+    loop {
+        let vertical = UNITS_PER_ONE + units[0] + units[1];
+        let horizontal = UNITS_PER_ONE + units[2] + units[3];
+        let exact_over = vertical * horizontal > MAX_AREA_UNITS2;
+        let float_over = from_units(*units).area_factor() > MAX_AREA_FACTOR;
+        if !exact_over && !float_over {
+            return;
+        }
+        let mut largest = 0;
+        for i in 1..4 {
+            if units[i] > units[largest] {
+                largest = i;
+            }
+        }
+        if units[largest] == 0 {
+            // All zero means area 1: unreachable, but never loop forever.
+            return;
+        }
+        let partner = units[largest ^ 1];
+        let across = if largest < 2 { horizontal } else { vertical };
+        let fitting = if exact_over {
+            MAX_AREA_UNITS2 / across - UNITS_PER_ONE - partner
+        } else {
+            // Exactly 3 in decimal but a hair over in f64: one step down.
+            units[largest] - 1
+        };
+        units[largest] = fitting.clamp(0, units[largest] - 1).min(MAX_SIDE_UNITS);
+    }
+}
+
+/// Round to 4 decimals the way Kling's Python helper prints (`f"{x:.4f}"`): the exact binary
+/// value, correctly rounded.
+fn python_round4(value: f64) -> f64 {
+    format!("{value:.4}").parse().unwrap_or(value)
+}
+
+/// An aspect ratio, e.g. 16:9.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Aspect {
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Aspect {
+    /// Common choices, widest last.
+    pub const COMMON: [Aspect; 9] = [
+        Aspect::new(9.0, 16.0),
+        Aspect::new(2.0, 3.0),
+        Aspect::new(3.0, 4.0),
+        Aspect::new(4.0, 5.0),
+        Aspect::new(1.0, 1.0),
+        Aspect::new(4.0, 3.0),
+        Aspect::new(3.0, 2.0),
+        Aspect::new(16.0, 9.0),
+        Aspect::new(21.0, 9.0),
+    ];
+
+    pub const fn new(width: f64, height: f64) -> Self {
+        Aspect { width, height }
+    }
+
+    /// The aspect of a picture of this size.
+    pub fn of(size: Size) -> Self {
+        Aspect::new(f64::from(size.width), f64::from(size.height))
+    }
+
+    /// Width / height.
+    pub fn value(&self) -> f64 {
+        self.width / self.height
+    }
+}
+
+impl fmt::Display for Aspect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}",
+            trim_number(self.width),
+            trim_number(self.height)
+        )
+    }
+}
+
+/// Where the ORIGINAL sits in the new canvas. The anchored edges stay put: the canvas grows
+/// only away from them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Anchor {
+    TopLeft,
+    Top,
+    TopRight,
+    Left,
+    #[default]
+    Center,
+    Right,
+    BottomLeft,
+    Bottom,
+    BottomRight,
+}
+
+/// Where the original sits along one dimension of the canvas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Placement {
+    /// Touches the top (or left) edge: all growth goes down (or right).
+    Start,
+    /// Centred: growth is split evenly.
+    Middle,
+    /// Touches the bottom (or right) edge: all growth goes up (or left).
+    End,
+}
+
+impl Anchor {
+    /// Reading order: top row left to right, then the middle row, then the bottom row.
+    pub const ALL: [Anchor; 9] = [
+        Anchor::TopLeft,
+        Anchor::Top,
+        Anchor::TopRight,
+        Anchor::Left,
+        Anchor::Center,
+        Anchor::Right,
+        Anchor::BottomLeft,
+        Anchor::Bottom,
+        Anchor::BottomRight,
+    ];
+
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            Anchor::TopLeft => "top-left",
+            Anchor::Top => "top",
+            Anchor::TopRight => "top-right",
+            Anchor::Left => "left",
+            Anchor::Center => "center",
+            Anchor::Right => "right",
+            Anchor::BottomLeft => "bottom-left",
+            Anchor::Bottom => "bottom",
+            Anchor::BottomRight => "bottom-right",
+        }
+    }
+
+    /// Placement across the width.
+    pub const fn horizontal(&self) -> Placement {
+        match self {
+            Anchor::TopLeft | Anchor::Left | Anchor::BottomLeft => Placement::Start,
+            Anchor::Top | Anchor::Center | Anchor::Bottom => Placement::Middle,
+            Anchor::TopRight | Anchor::Right | Anchor::BottomRight => Placement::End,
+        }
+    }
+
+    /// Placement across the height.
+    pub const fn vertical(&self) -> Placement {
+        match self {
+            Anchor::TopLeft | Anchor::Top | Anchor::TopRight => Placement::Start,
+            Anchor::Left | Anchor::Center | Anchor::Right => Placement::Middle,
+            Anchor::BottomLeft | Anchor::Bottom | Anchor::BottomRight => Placement::End,
+        }
+    }
+}
+
+impl fmt::Display for Anchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An anchor name that is not one of [`Anchor::ALL`]'s words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownAnchor(pub String);
+
+impl fmt::Display for UnknownAnchor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\"{}\" is not an anchor; use one of top-left, top, top-right, left, center, right, \
+             bottom-left, bottom, bottom-right.",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownAnchor {}
+
+impl FromStr for Anchor {
+    type Err = UnknownAnchor;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let word = s.trim();
+        Anchor::ALL
+            .into_iter()
+            .find(|a| a.as_str().eq_ignore_ascii_case(word))
+            .or_else(|| {
+                word.eq_ignore_ascii_case("centre")
+                    .then_some(Anchor::Center)
+            })
+            .ok_or_else(|| UnknownAnchor(s.to_owned()))
+    }
+}
+
+/// Kling's published helper `calculate_expansion_ratios`, exactly: centres the original in a
+/// canvas of `area_multiplier × width × height` with the given aspect (width / height), and
+/// rounds each ratio to 4 decimals as the helper prints them. No checks at all: a canvas that
+/// does not contain the original yields negative sides. Use [`plan`] for anything sent.
+pub fn seed_ratios(width: f64, height: f64, area_multiplier: f64, aspect: f64) -> Ratios {
+    let target_area = area_multiplier * width * height;
+    let target_height = (target_area / aspect).sqrt();
+    let target_width = target_height * aspect;
+    let expand_vertical = (target_height - height) / 2.0;
+    let expand_horizontal = (target_width - width) / 2.0;
+    let vertical = python_round4(expand_vertical / height);
+    let horizontal = python_round4(expand_horizontal / width);
+    Ratios {
+        up: vertical,
+        down: vertical,
+        left: horizontal,
+        right: horizontal,
+    }
+}
+
+/// Smallest area multiplier whose canvas of this aspect contains the original:
+/// `max(a / r, r / a)` with `r` the original's aspect and `a` the target's. Always ≥ 1;
+/// infinite for an empty original or an aspect that is not a positive number.
+pub fn min_multiplier(original: Size, aspect: Aspect) -> f64 {
+    let target = aspect.value();
+    if original.width == 0 || original.height == 0 || !(target.is_finite() && target > 0.0) {
+        return f64::INFINITY;
+    }
+    let own = original.aspect();
+    (target / own).max(own / target)
+}
+
+/// Which rule makes a [`plan`] impossible.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Limit {
+    /// The canvas would need more than 3× the original area: either the multiplier asked is
+    /// above 3, or the aspect is so far from the original's that even 3× cannot contain it.
+    ///
+    /// There is no separate "side beyond 2" case in aspect mode: a side beyond 2 means a canvas
+    /// more than 3 times as wide (or tall) as the original, hence more than 3× its area, so the
+    /// area rule always blocks first.
+    MaxArea,
+    /// The multiplier is below the smallest one whose canvas contains the original.
+    MinMultiplier,
+    /// The original has a zero width or height.
+    EmptyOriginal,
+    /// The aspect is not a positive finite number.
+    InvalidAspect,
+    /// The multiplier is not a finite number.
+    InvalidMultiplier,
+}
+
+/// The feasible choice closest to what was asked. Each field is an alternative on its own.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Nearest {
+    /// Keep the aspect and use this multiplier (2 decimals, rounded toward feasibility).
+    pub multiplier: Option<f64>,
+    /// Keep the multiplier (or 3, if the asked one is above 3) and use this aspect.
+    pub aspect: Option<Aspect>,
+}
+
+/// Why [`plan`] cannot produce ratios, with what was asked, so the message can say by how much.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Infeasible {
+    pub blocked_by: Limit,
+    pub nearest: Option<Nearest>,
+    pub original: Size,
+    pub aspect: Aspect,
+    pub multiplier: f64,
+    /// [`min_multiplier`] for this original and aspect.
+    pub min_multiplier: f64,
+}
+
+impl fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let alternative_aspect = |f: &mut fmt::Formatter<'_>| -> fmt::Result {
+            if let Some(Nearest {
+                aspect: Some(aspect),
+                ..
+            }) = self.nearest
+            {
+                let own = self.original.aspect();
+                let reach = self.multiplier.clamp(1.0, MAX_AREA_FACTOR);
+                write!(
+                    f,
+                    "choose an aspect between {}:1 and {}:1 (the closest is {aspect})",
+                    trim_number(own / reach),
+                    trim_number(own * reach)
+                )
+            } else {
+                Ok(())
+            }
+        };
+        match self.blocked_by {
+            Limit::EmptyOriginal => write!(
+                f,
+                "The picture is {}; it needs a width and a height to be expanded. Choose \
+                 another picture.",
+                self.original
+            ),
+            Limit::InvalidAspect => write!(
+                f,
+                "The aspect {} is not a usable shape; both numbers must be positive. Choose an \
+                 aspect such as 16:9.",
+                self.aspect
+            ),
+            Limit::InvalidMultiplier => {
+                f.write_str("The area multiplier is not a number. Choose a value from ×1 to ×3.")
+            }
+            Limit::MaxArea if self.min_multiplier > MAX_AREA_FACTOR => {
+                write!(
+                    f,
+                    "A {} canvas around this {} picture needs at least ×{} of its area, {} over \
+                     Kling's limit of ×3. Crop the picture first, or ",
+                    self.aspect,
+                    self.original,
+                    fmt_mult(self.min_multiplier),
+                    fmt_mult(self.min_multiplier - MAX_AREA_FACTOR)
+                )?;
+                alternative_aspect(f)?;
+                f.write_str(".")
+            }
+            Limit::MaxArea => write!(
+                f,
+                "×{} is {} over Kling's limit: the new canvas can be at most 3× the original \
+                 area. Choose ×3 or less.",
+                fmt_mult(self.multiplier),
+                fmt_mult(self.multiplier - MAX_AREA_FACTOR)
+            ),
+            Limit::MinMultiplier => {
+                write!(
+                    f,
+                    "At ×{} a {} canvas would cut into this {} picture; it needs at least ×{}.",
+                    fmt_mult(self.multiplier),
+                    self.aspect,
+                    self.original,
+                    fmt_mult(self.min_multiplier)
+                )?;
+                let nearest_multiplier = self.nearest.and_then(|n| n.multiplier);
+                if let Some(m) = nearest_multiplier {
+                    write!(f, " Raise the area to ×{}", fmt_mult(m))?;
+                }
+                if matches!(
+                    self.nearest,
+                    Some(Nearest {
+                        aspect: Some(_),
+                        ..
+                    })
+                ) {
+                    f.write_str(if nearest_multiplier.is_some() {
+                        ", or "
+                    } else {
+                        " Instead, "
+                    })?;
+                    alternative_aspect(f)?;
+                }
+                f.write_str(".")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Infeasible {}
+
+/// Quantized, limit-safe ratios for a canvas of `aspect` and `multiplier` × the original area,
+/// with the original placed at `anchor`. The canvas always contains the original.
+///
+/// - Feasible exactly when `min_multiplier(original, aspect) ≤ multiplier ≤ 3` (with a relative
+///   slack of 1e-9, so bounds reported by this module are accepted).
+/// - The growth a dimension needs goes to the side(s) away from the anchor: `Left` puts all
+///   horizontal growth on the right; `Center` splits evenly. A dimension that needs no growth
+///   gets 0 on both sides. An aspect equal to the original's at ×1 gives all zeros (a valid
+///   "no expansion"; [`crate::validate::check_ratios`] refuses to send it).
+/// - Rounding: the centre anchor reproduces Kling's helper ([`seed_ratios`]) to the last digit.
+///   For any anchor the real-valued ratios are [quantized](Ratios::quantized). If rounding those
+///   ratios to whole pixels ([`Ratios::canvas`]) would put the output aspect more than 0.5 %
+///   ([`ASPECT_TOLERANCE`]) off, the canvas is snapped to whole pixels first (each side a whole
+///   number of pixels, odd growth's extra pixel on the right/bottom) and that is used instead,
+///   provided it is better and itself keeps the ratio-implied aspect within 0.5 %.
+///
+/// Guarantees, tested with random inputs: the result passes [`Ratios::check`]; the
+/// ratio-implied canvas aspect is within 0.5 % of the asked one; for originals of at least
+/// 300 px a side (what Kling accepts) the pixel canvas from [`Ratios::canvas`] is too.
+pub fn plan(
+    original: Size,
+    aspect: Aspect,
+    multiplier: f64,
+    anchor: Anchor,
+) -> Result<Ratios, Infeasible> {
+    let target = aspect.value();
+    let min_m = min_multiplier(original, aspect);
+    let refuse = |blocked_by: Limit, nearest: Option<Nearest>| Infeasible {
+        blocked_by,
+        nearest,
+        original,
+        aspect,
+        multiplier,
+        min_multiplier: min_m,
+    };
+    if original.width == 0 || original.height == 0 {
+        return Err(refuse(Limit::EmptyOriginal, None));
+    }
+    if !(target.is_finite() && target > 0.0 && aspect.width > 0.0 && aspect.height > 0.0) {
+        return Err(refuse(Limit::InvalidAspect, None));
+    }
+    if !multiplier.is_finite() {
+        return Err(refuse(Limit::InvalidMultiplier, None));
+    }
+    let max_m = MAX_AREA_FACTOR * (1.0 + BOUND_SLACK);
+    if min_m > max_m {
+        let reach = multiplier.clamp(1.0, MAX_AREA_FACTOR);
+        let nearest = Nearest {
+            multiplier: None,
+            aspect: Some(nearest_aspect(original, target, reach)),
+        };
+        return Err(refuse(Limit::MaxArea, Some(nearest)));
+    }
+    if multiplier > max_m {
+        let nearest = Nearest {
+            multiplier: Some(MAX_AREA_FACTOR),
+            aspect: None,
+        };
+        return Err(refuse(Limit::MaxArea, Some(nearest)));
+    }
+    if multiplier < min_m * (1.0 - BOUND_SLACK) {
+        let up = (min_m * 100.0).ceil() / 100.0;
+        let nearest_multiplier = if up >= min_m { up } else { min_m };
+        let nearest = Nearest {
+            multiplier: Some(nearest_multiplier.min(MAX_AREA_FACTOR)),
+            aspect: (multiplier >= 1.0).then(|| nearest_aspect(original, target, multiplier)),
+        };
+        return Err(refuse(Limit::MinMultiplier, Some(nearest)));
+    }
+
+    let (w, h) = (f64::from(original.width), f64::from(original.height));
+    let canvas_height = (multiplier * w * h / target).sqrt();
+    let canvas_width = canvas_height * target;
+    let grow_x = (canvas_width / w - 1.0).max(0.0);
+    let grow_y = (canvas_height / h - 1.0).max(0.0);
+    let (left, right) = split(grow_x, anchor.horizontal());
+    let (up, down) = split(grow_y, anchor.vertical());
+    let helper = Ratios {
+        up,
+        down,
+        left,
+        right,
+    }
+    .quantized();
+    let helper_error = pixel_aspect_error(&helper, original, target);
+    if helper_error <= ASPECT_TOLERANCE {
+        return Ok(helper);
+    }
+    let snapped = snap_to_pixels(original, canvas_width, canvas_height, anchor).quantized();
+    let snapped_ok = relative_error(snapped.canvas_aspect(original), target) <= ASPECT_TOLERANCE;
+    if snapped_ok && pixel_aspect_error(&snapped, original, target) < helper_error {
+        Ok(snapped)
+    } else {
+        Ok(helper)
+    }
+}
+
+fn split(growth: f64, placement: Placement) -> (f64, f64) {
+    match placement {
+        Placement::Start => (0.0, growth),
+        Placement::Middle => (growth / 2.0, growth / 2.0),
+        Placement::End => (growth, 0.0),
+    }
+}
+
+fn relative_error(actual: f64, wanted: f64) -> f64 {
+    (actual / wanted - 1.0).abs()
+}
+
+fn pixel_aspect_error(ratios: &Ratios, original: Size, target: f64) -> f64 {
+    relative_error(ratios.canvas(original).aspect(), target)
+}
+
+/// Ratios whose pixel margins are whole numbers close to the real-valued canvas.
+fn snap_to_pixels(original: Size, canvas_width: f64, canvas_height: f64, anchor: Anchor) -> Ratios {
+    let (w, h) = (u64::from(original.width), u64::from(original.height));
+    let whole = |x: f64, min: u64, round: bool| -> u64 {
+        let v = if round { x.round() } else { x.floor() };
+        (v as u64).max(min)
+    };
+    let max_area = 3 * w * h;
+    let (mut cw, mut ch) = (whole(canvas_width, w, true), whole(canvas_height, h, true));
+    if cw * ch > max_area {
+        cw = whole(canvas_width, w, false);
+        ch = whole(canvas_height, h, false);
+    }
+    let margins = |growth: u64, placement: Placement| -> (u64, u64) {
+        match placement {
+            Placement::Start => (0, growth),
+            Placement::Middle => (growth / 2, growth - growth / 2),
+            Placement::End => (growth, 0),
+        }
+    };
+    let (left, right) = margins(cw - w, anchor.horizontal());
+    let (up, down) = margins(ch - h, anchor.vertical());
+    let (wf, hf) = (w as f64, h as f64);
+    Ratios {
+        up: up as f64 / hf,
+        down: down as f64 / hf,
+        left: left as f64 / wf,
+        right: right as f64 / wf,
+    }
+}
+
+/// The aspect inside `[own / reach, own × reach]` closest to `target`, rounded to 2 decimals
+/// toward the inside of that range when the range allows it.
+fn nearest_aspect(original: Size, target: f64, reach: f64) -> Aspect {
+    let own = original.aspect();
+    let (low, high) = (own / reach, own * reach);
+    let value = if target > high {
+        let inside = (high * 100.0).floor() / 100.0;
+        if inside >= low {
+            inside
+        } else {
+            high
+        }
+    } else if target < low {
+        let inside = (low * 100.0).ceil() / 100.0;
+        if inside <= high {
+            inside
+        } else {
+            low
+        }
+    } else {
+        target
+    };
+    Aspect::new(value, 1.0)
+}
+
+/// Why [`set_side`] did not take the asked value as is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CapReason {
+    /// The value was not a number; the side was set to 0.
+    NotANumber,
+    /// The value was below 0; the side was set to 0.
+    Negative,
+    /// The value was above 2; the side was set to 2 (or lower, if the area also required it).
+    MaxSide,
+    /// The value would make the canvas more than 3× the original area with the other three
+    /// sides as they are; the side was set to the largest value that fits.
+    MaxArea,
+}
+
+/// What [`set_side`] did to the asked value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cap {
+    pub side: Side,
+    pub asked: f64,
+    pub set_to: f64,
+    pub reason: CapReason,
+}
+
+impl fmt::Display for Cap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let side = self.side;
+        let set_to = fmt_ratio(self.set_to);
+        match self.reason {
+            CapReason::NotANumber => {
+                write!(f, "That is not a number, so {side} was set to 0.")
+            }
+            CapReason::Negative => write!(
+                f,
+                "{} cannot be negative (that would cut into the picture), so it was set to 0.",
+                capitalised(side.as_str())
+            ),
+            CapReason::MaxSide => write!(
+                f,
+                "Kling allows at most 2× the original {} on one side; {} was {} over, so it was \
+                 set to {set_to}.",
+                side.dimension(),
+                side,
+                fmt_ratio(self.asked - MAX_SIDE_RATIO)
+            ),
+            CapReason::MaxArea => write!(
+                f,
+                "With the other sides as they are, {side} can be at most {set_to} before the \
+                 canvas exceeds 3× the original area, so it was set to {set_to}. Reduce another \
+                 side to go further."
+            ),
+        }
+    }
+}
+
+/// The result of a free-mode edit.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SideEdit {
+    pub ratios: Ratios,
+    /// Set when the asked value could not be taken as is.
+    pub capped: Option<Cap>,
+}
+
+/// Largest 4-decimal value `side` can take, with the other three sides as they are, without
+/// exceeding 2 or the 3× area. 0 when even 0 does not fit (the others already break the area).
+pub fn max_side(current: Ratios, side: Side) -> f64 {
+    let partner = current.get(side.opposite());
+    let across = if side.is_vertical() {
+        1.0 + current.left + current.right
+    } else {
+        1.0 + current.up + current.down
+    };
+    let raw = MAX_AREA_FACTOR / across - 1.0 - partner;
+    if raw.is_nan() {
+        return 0.0;
+    }
+    let mut units = ((raw.min(MAX_SIDE_RATIO) * UNITS_PER_ONE_F) + 1e-6).floor() as i64;
+    units = units.clamp(0, MAX_SIDE_UNITS);
+    while units > 0
+        && current
+            .with(side, units as f64 / UNITS_PER_ONE_F)
+            .area_factor()
+            > MAX_AREA_FACTOR
+    {
+        units -= 1;
+    }
+    units as f64 / UNITS_PER_ONE_F
+}
+
+/// Free mode: set one side, leaving the other three exactly as they are.
+///
+/// Documented rule: the value is rounded to 4 decimals, NaN becomes 0, and it is capped to
+/// `[0, 2]` and then to [`max_side`], the largest value that keeps the area at most 3× with the
+/// other sides unchanged. Other sides are never moved; when the asked value had to change,
+/// `capped` says why. If the other three sides already exceed the area on their own (possible
+/// only if `current` was built by hand), the edited side becomes 0 and
+/// [`Ratios::check`] still reports the area.
+pub fn set_side(current: Ratios, side: Side, value: f64) -> SideEdit {
+    let mut reason = None;
+    let mut v = value;
+    if v.is_nan() {
+        reason = Some(CapReason::NotANumber);
+        v = 0.0;
+    } else if v < 0.0 {
+        reason = Some(CapReason::Negative);
+        v = 0.0;
+    } else if v > MAX_SIDE_RATIO {
+        reason = Some(CapReason::MaxSide);
+        v = MAX_SIDE_RATIO;
+    }
+    v = (v * UNITS_PER_ONE_F).round() / UNITS_PER_ONE_F;
+    let max = max_side(current, side);
+    if v > max {
+        v = max;
+        if reason.is_none() || reason == Some(CapReason::MaxSide) {
+            reason = Some(CapReason::MaxArea);
+        }
+    }
+    SideEdit {
+        ratios: current.with(side, v),
+        capped: reason.map(|reason| Cap {
+            side,
+            asked: value,
+            set_to: v,
+            reason,
+        }),
+    }
+}
+
+/// A multiplier for messages: 2 decimals, or 4 when 2 would hide the difference.
+fn fmt_mult(value: f64) -> String {
+    if value.abs() < 0.01 && value != 0.0 {
+        text::decimal(value, 4)
+    } else {
+        text::decimal(value, 2)
+    }
+}
+
+fn trim_number(value: f64) -> String {
+    text::decimal(value, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOLDEN: Ratios = Ratios::new(0.1495, 0.1495, 0.6547, 0.6547);
+
+    #[test]
+    fn seed_helper_worked_example() {
+        let r = seed_ratios(100.0, 100.0, 3.0, 16.0 / 9.0);
+        assert_eq!(r, GOLDEN);
+        assert_eq!(r.to_string(), "0.1495,0.1495,0.6547,0.6547");
+    }
+
+    #[test]
+    fn centre_plan_reproduces_the_seed_helper() {
+        let r = plan(
+            Size::new(100, 100),
+            Aspect::new(16.0, 9.0),
+            3.0,
+            Anchor::Center,
+        )
+        .unwrap();
+        assert_eq!(r, GOLDEN);
+        assert_eq!(r.format4(), ["0.1495", "0.1495", "0.6547", "0.6547"]);
+    }
+
+    #[test]
+    fn seed_helper_goes_negative_where_plan_refuses() {
+        // A wide original with a small multiplier: the helper cuts into the picture.
+        let r = seed_ratios(1600.0, 900.0, 1.0, 1.0);
+        assert!(r.left < 0.0 && r.up > 0.0);
+        let err = plan(
+            Size::new(1600, 900),
+            Aspect::new(1.0, 1.0),
+            1.0,
+            Anchor::Center,
+        )
+        .unwrap_err();
+        assert_eq!(err.blocked_by, Limit::MinMultiplier);
+        assert_eq!(err.nearest.unwrap().multiplier, Some(1.78));
+    }
+
+    #[test]
+    fn area_factor_and_check() {
+        assert!((GOLDEN.area_factor() - 2.3094 * 1.299).abs() < 1e-12);
+        assert_eq!(GOLDEN.check(), Ok(()));
+        assert_eq!(
+            Ratios::new(0.0, -0.1, 0.0, 0.0).check(),
+            Err(RatioProblem::Negative {
+                side: Side::Down,
+                value: -0.1
+            })
+        );
+        assert!(matches!(
+            Ratios::new(0.0, 0.0, 2.5, 0.0).check(),
+            Err(RatioProblem::TooLarge {
+                side: Side::Left,
+                ..
+            })
+        ));
+        assert!(matches!(
+            Ratios::new(0.5, 0.5, 0.5, 0.5).check(),
+            Err(RatioProblem::AreaTooLarge { .. })
+        ));
+        assert_eq!(
+            Ratios::new(f64::NAN, 0.0, 0.0, 0.0).check(),
+            Err(RatioProblem::NotFinite { side: Side::Up })
+        );
+    }
+
+    #[test]
+    fn quantized_rounds_to_four_decimals() {
+        let q = Ratios::new(0.123_449, 0.123_451, 0.0, 0.5).quantized();
+        assert_eq!(q, Ratios::new(0.1234, 0.1235, 0.0, 0.5));
+        let q = Ratios::new(0.0, 0.0, 0.000_04, 1.999_96).quantized();
+        assert_eq!(q, Ratios::new(0.0, 0.0, 0.0, 2.0));
+    }
+
+    #[test]
+    fn quantized_keeps_area_after_rounding_up() {
+        // Exactly 3× before rounding; rounding each side to the nearest 0.0001 goes over.
+        let left = 1.0 / 3.0 + 0.000_04; // rounds up to 0.3334
+        let vertical = 3.0 / (1.0 + 2.0 * left) - 1.0; // area exactly 3 before rounding
+        let r = Ratios::new(vertical / 2.0, vertical / 2.0, left, left);
+        assert!(r.area_factor() <= 3.0 + 1e-12);
+        let naive = Ratios::new(0.4, 0.4, 0.3334, 0.3334);
+        assert!(naive.area_factor() > 3.0, "plain rounding breaks the limit");
+        let q = r.quantized();
+        assert_eq!(q.check(), Ok(()));
+        // Only the largest side (up, first of the two largest) was lowered, and only as far
+        // as needed.
+        assert_eq!(q, Ratios::new(0.3998, 0.4, 0.3334, 0.3334));
+        assert!(q.with(Side::Up, 0.3999).area_factor() > 3.0);
+        assert_eq!(q.quantized(), q, "quantizing twice changes nothing");
+    }
+
+    #[test]
+    fn quantized_brings_far_out_values_inside() {
+        let q = Ratios::new(2.0, 2.0, 2.0, 2.0).quantized();
+        assert_eq!(q.check(), Ok(()));
+        assert!(q.up >= 0.0 && q.down >= 0.0 && q.left >= 0.0 && q.right >= 0.0);
+        let q = Ratios::new(f64::NAN, -3.0, f64::INFINITY, 0.1).quantized();
+        assert_eq!(q.check(), Ok(()));
+        assert_eq!((q.up, q.down), (0.0, 0.0));
+    }
+
+    #[test]
+    fn canvas_follows_the_contract_rounding() {
+        let c = GOLDEN.canvas(Size::new(100, 100));
+        // 0.1495 × 100 = 14.95 → 15; 0.6547 × 100 = 65.47 → 65.
+        assert_eq!(
+            c,
+            Canvas {
+                width: 230,
+                height: 130,
+                left_px: 65,
+                top_px: 15,
+                right_px: 65,
+                bottom_px: 15
+            }
+        );
+        let c = Ratios::new(0.0, 1.0, 0.25, 0.0).canvas(Size::new(1000, 600));
+        assert_eq!((c.width, c.height), (1250, 1200));
+        assert_eq!(
+            (c.left_px, c.top_px, c.right_px, c.bottom_px),
+            (250, 0, 0, 600)
+        );
+        assert_eq!(
+            Ratios::new(-1.0, f64::NAN, 0.0, 0.0)
+                .canvas(Size::new(10, 10))
+                .height,
+            10
+        );
+    }
+
+    #[test]
+    fn anchors_grow_only_away_from_anchored_edges() {
+        let original = Size::new(1000, 1000);
+        let aspect = Aspect::new(16.0, 9.0);
+        let centre = plan(original, aspect, 2.0, Anchor::Center).unwrap();
+        for anchor in Anchor::ALL {
+            let r = plan(original, aspect, 2.0, anchor).unwrap();
+            match anchor.horizontal() {
+                Placement::Start => assert_eq!(r.left, 0.0, "{anchor}"),
+                Placement::End => assert_eq!(r.right, 0.0, "{anchor}"),
+                Placement::Middle => assert_eq!(r.left, r.right, "{anchor}"),
+            }
+            match anchor.vertical() {
+                Placement::Start => assert_eq!(r.up, 0.0, "{anchor}"),
+                Placement::End => assert_eq!(r.down, 0.0, "{anchor}"),
+                Placement::Middle => assert!((r.up - r.down).abs() <= 0.0001, "{anchor}"),
+            }
+            // Same canvas, placed differently.
+            let total = |r: &Ratios| (r.left + r.right, r.up + r.down);
+            let (x, y) = total(&r);
+            let (cx, cy) = total(&centre);
+            assert!(
+                (x - cx).abs() <= 0.0002 && (y - cy).abs() <= 0.0002,
+                "{anchor}"
+            );
+        }
+        let tl = plan(original, aspect, 2.0, Anchor::TopLeft).unwrap();
+        assert_eq!((tl.up, tl.left), (0.0, 0.0));
+        assert!(tl.down > 0.0 && tl.right > 0.0);
+    }
+
+    #[test]
+    fn growth_in_one_dimension_only_leaves_the_other_at_zero() {
+        // 1000×1000 to 2:1 at the minimum multiplier: only the width grows.
+        let original = Size::new(1000, 1000);
+        let aspect = Aspect::new(2.0, 1.0);
+        let m = min_multiplier(original, aspect);
+        assert!((m - 2.0).abs() < 1e-12);
+        let r = plan(original, aspect, m, Anchor::Right).unwrap();
+        assert_eq!(r, Ratios::new(0.0, 0.0, 1.0, 0.0));
+        assert_eq!(r.canvas(original).size(), Size::new(2000, 1000));
+    }
+
+    #[test]
+    fn same_aspect_at_one_gives_zeros() {
+        let r = plan(
+            Size::new(800, 600),
+            Aspect::new(4.0, 3.0),
+            1.0,
+            Anchor::Center,
+        )
+        .unwrap();
+        assert!(r.is_zero());
+    }
+
+    #[test]
+    fn min_multiplier_is_the_containment_bound() {
+        let original = Size::new(1600, 900);
+        assert!((min_multiplier(original, Aspect::new(1.0, 1.0)) - 16.0 / 9.0).abs() < 1e-12);
+        assert!((min_multiplier(original, Aspect::new(16.0, 9.0)) - 1.0).abs() < 1e-12);
+        assert_eq!(
+            min_multiplier(Size::new(0, 10), Aspect::new(1.0, 1.0)),
+            f64::INFINITY
+        );
+        assert_eq!(
+            min_multiplier(original, Aspect::new(0.0, 1.0)),
+            f64::INFINITY
+        );
+        // The bound itself is accepted.
+        for aspect in Aspect::COMMON {
+            let m = min_multiplier(original, aspect);
+            if m <= 3.0 {
+                let r = plan(original, aspect, m, Anchor::Center).unwrap();
+                assert_eq!(r.check(), Ok(()));
+            }
+        }
+    }
+
+    #[test]
+    fn aspect_out_of_reach_names_the_area_limit_and_the_closest_aspect() {
+        // 2.5:1 original to 9:16: needs 4.44× the area.
+        let original = Size::new(2500, 1000);
+        let err = plan(original, Aspect::new(9.0, 16.0), 2.0, Anchor::Center).unwrap_err();
+        assert_eq!(err.blocked_by, Limit::MaxArea);
+        let nearest = err.nearest.unwrap();
+        assert_eq!(nearest.multiplier, None);
+        let a = nearest.aspect.unwrap();
+        assert_eq!(a.value(), 1.25); // 2.5 / 2
+        plan(original, a, 2.0, Anchor::Center).unwrap();
+        let text = err.to_string();
+        assert!(text.contains("×4.44"), "{text}");
+        assert!(text.contains("1.25:1"), "{text}");
+    }
+
+    #[test]
+    fn multiplier_over_three_suggests_three() {
+        let err = plan(
+            Size::new(1000, 1000),
+            Aspect::new(1.0, 1.0),
+            3.5,
+            Anchor::Top,
+        )
+        .unwrap_err();
+        assert_eq!(err.blocked_by, Limit::MaxArea);
+        assert_eq!(err.nearest.unwrap().multiplier, Some(3.0));
+        assert_eq!(
+            err.to_string(),
+            "×3.5 is 0.5 over Kling's limit: the new canvas can be at most 3× the original \
+             area. Choose ×3 or less."
+        );
+    }
+
+    #[test]
+    fn multiplier_below_minimum_offers_both_ways_out() {
+        let original = Size::new(1000, 1000);
+        let err = plan(original, Aspect::new(16.0, 9.0), 1.2, Anchor::Center).unwrap_err();
+        assert_eq!(err.blocked_by, Limit::MinMultiplier);
+        let nearest = err.nearest.unwrap();
+        assert_eq!(nearest.multiplier, Some(1.78));
+        assert_eq!(nearest.aspect.unwrap().value(), 1.2);
+        plan(original, Aspect::new(16.0, 9.0), 1.78, Anchor::Center).unwrap();
+        plan(original, nearest.aspect.unwrap(), 1.2, Anchor::Center).unwrap();
+        let text = err.to_string();
+        assert_eq!(
+            text,
+            "At ×1.2 a 16:9 canvas would cut into this 1000 × 1000 px picture; it needs at \
+             least ×1.78. Raise the area to ×1.78, or choose an aspect between 0.83:1 and \
+             1.2:1 (the closest is 1.2:1)."
+        );
+    }
+
+    #[test]
+    fn degenerate_inputs_are_refused_not_panicked() {
+        let a = Aspect::new(1.0, 1.0);
+        assert_eq!(
+            plan(Size::new(0, 10), a, 2.0, Anchor::Center)
+                .unwrap_err()
+                .blocked_by,
+            Limit::EmptyOriginal
+        );
+        assert_eq!(
+            plan(
+                Size::new(10, 10),
+                Aspect::new(-1.0, 1.0),
+                2.0,
+                Anchor::Center
+            )
+            .unwrap_err()
+            .blocked_by,
+            Limit::InvalidAspect
+        );
+        assert_eq!(
+            plan(Size::new(10, 10), a, f64::NAN, Anchor::Center)
+                .unwrap_err()
+                .blocked_by,
+            Limit::InvalidMultiplier
+        );
+        assert_eq!(
+            plan(Size::new(10, 10), a, 0.5, Anchor::Center)
+                .unwrap_err()
+                .blocked_by,
+            Limit::MinMultiplier
+        );
+    }
+
+    #[test]
+    fn pixel_snapping_keeps_small_originals_on_aspect() {
+        // 300×300 to 1.01:1 at ×1.05: both dimensions grow by a few pixels, where rounding two
+        // half-pixel margins each can push the aspect off by more than 0.5 %.
+        let original = Size::new(300, 300);
+        for m in [1.02, 1.05, 1.1, 1.3] {
+            for anchor in Anchor::ALL {
+                let aspect = Aspect::new(1.01, 1.0);
+                let r = plan(original, aspect, m, anchor).unwrap();
+                let err = relative_error(r.canvas(original).aspect(), aspect.value());
+                assert!(err <= ASPECT_TOLERANCE, "{m} {anchor}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn set_side_changes_only_that_side() {
+        let start = Ratios::new(0.2, 0.2, 0.3, 0.3);
+        let edit = set_side(start, Side::Left, 0.5);
+        assert_eq!(edit.ratios, Ratios::new(0.2, 0.2, 0.5, 0.3));
+        assert_eq!(edit.capped, None);
+    }
+
+    #[test]
+    fn set_side_caps_to_the_area() {
+        let start = Ratios::new(0.25, 0.25, 0.0, 0.5);
+        // Vertical factor 1.5: width factor at most 2, so left ≤ 0.5.
+        let edit = set_side(start, Side::Left, 1.0);
+        assert_eq!(edit.ratios, Ratios::new(0.25, 0.25, 0.5, 0.5));
+        let cap = edit.capped.unwrap();
+        assert_eq!(cap.reason, CapReason::MaxArea);
+        assert_eq!(cap.set_to, 0.5);
+        assert_eq!(
+            cap.to_string(),
+            "With the other sides as they are, left can be at most 0.5 before the canvas \
+             exceeds 3× the original area, so it was set to 0.5. Reduce another side to go \
+             further."
+        );
+        assert_eq!(edit.ratios.check(), Ok(()));
+    }
+
+    #[test]
+    fn set_side_caps_to_two_and_zero() {
+        let edit = set_side(Ratios::ZERO, Side::Up, 2.7);
+        assert_eq!(edit.ratios.up, 2.0);
+        assert_eq!(edit.capped.unwrap().reason, CapReason::MaxSide);
+        let edit = set_side(Ratios::ZERO, Side::Up, -0.3);
+        assert_eq!(edit.ratios.up, 0.0);
+        assert_eq!(edit.capped.unwrap().reason, CapReason::Negative);
+        let edit = set_side(Ratios::ZERO, Side::Right, f64::NAN);
+        assert_eq!(edit.ratios, Ratios::ZERO);
+        assert_eq!(edit.capped.unwrap().reason, CapReason::NotANumber);
+        // Over 2 and over the area at once: the area is what binds.
+        let edit = set_side(Ratios::new(0.0, 0.0, 0.5, 0.0), Side::Up, 5.0);
+        assert_eq!(edit.ratios.up, 1.0);
+        assert_eq!(edit.capped.unwrap().reason, CapReason::MaxArea);
+    }
+
+    #[test]
+    fn set_side_rounds_to_wire_precision() {
+        let edit = set_side(Ratios::ZERO, Side::Down, 0.123_456);
+        assert_eq!(edit.ratios.down, 0.1235);
+        assert_eq!(edit.capped, None);
+        assert_eq!(edit.ratios.quantized(), edit.ratios);
+    }
+
+    #[test]
+    fn max_side_is_exact_at_the_boundary() {
+        let r = Ratios::new(0.1, 0.2, 0.0, 0.3);
+        let m = max_side(r, Side::Left);
+        assert!(r.with(Side::Left, m).area_factor() <= 3.0);
+        assert!(r.with(Side::Left, m + 0.0001).area_factor() > 3.0);
+    }
+
+    #[test]
+    fn anchor_words_round_trip() {
+        for anchor in Anchor::ALL {
+            assert_eq!(anchor.as_str().parse::<Anchor>(), Ok(anchor));
+        }
+        assert_eq!("Centre".parse::<Anchor>(), Ok(Anchor::Center));
+        assert!("middle".parse::<Anchor>().is_err());
+    }
+
+    #[test]
+    fn ratio_problem_messages_say_by_how_much() {
+        assert_eq!(
+            RatioProblem::AreaTooLarge { area: 3.42 }.to_string(),
+            "The new canvas would be 3.42× the original area, 0.42 over Kling's limit of 3×. \
+             Reduce one or more sides."
+        );
+        assert_eq!(
+            RatioProblem::TooLarge {
+                side: Side::Up,
+                value: 2.25
+            }
+            .to_string(),
+            "The up expansion is 2.25× the original height, 0.25 over Kling's limit of 2×. Set \
+             it to 2 or less."
+        );
+    }
+}
