@@ -1,1 +1,42 @@
-//! kling-expand: a Leptos widget that expands a picture beyond its borders.
+//! kling-expand: a Leptos widget that expands a picture beyond its borders with Kling's Image
+//! Expansion API, through a proxy that keeps the API secrets on the server.
+//!
+//! - [`model`]: pure models of what the widget shows (unit-tested natively);
+//! - [`browser`]: the one place that touches the browser;
+//! - [`actions`]: what happens when the person acts (load a picture, expand);
+//! - [`components`]: the visible parts, one per file; [`App`] puts them together.
+
+pub mod actions;
+pub mod app;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod model;
+pub mod state;
+
+pub use app::App;
+pub use config::WidgetConfig;
+
+use leptos::prelude::*;
+
+/// Mounts a widget into every element with a `data-kling-expand` attribute, configured by its
+/// `data-endpoint` and `data-dialect`; into `<body>` when the page has no such element.
+pub fn mount_all() {
+    let hosts = browser::widget_hosts();
+    if hosts.is_empty() {
+        leptos::mount::mount_to_body(|| view! { <App config=WidgetConfig::default() /> });
+        return;
+    }
+    for host in hosts {
+        let (config, warning) = WidgetConfig::from_attributes(
+            host.get_attribute("data-endpoint").as_deref(),
+            host.get_attribute("data-dialect").as_deref(),
+        );
+        let mounted = leptos::mount::mount_to(host, move || match warning {
+            Some(warning) => view! { <App config config_warning=warning /> }.into_any(),
+            None => view! { <App config /> }.into_any(),
+        });
+        // The widget lives as long as the page.
+        mounted.forget();
+    }
+}

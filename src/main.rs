@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    kling_expand::mount_all();
+}

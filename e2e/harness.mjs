@@ -1,0 +1,120 @@
+// Shared pieces of the end-to-end journeys: the real proxy as a process (with its local engine
+// and the release build of the widget), and Debian's Chromium driven by playwright-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..');
+export const proxyBin =
+  process.env.KLING_EXPAND_PROXY_BIN ?? join(root, 'target', 'release', 'kling-expand-proxy');
+export const distDir = process.env.KLING_EXPAND_DIST ?? join(root, 'dist');
+
+/** Starts the proxy on a free loopback port; resolves once it prints its URL. */
+export async function startProxy(extraArgs = [], extraEnv = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
+  const args = ['--provider', 'local', '--static', distDir, '--listen', '127.0.0.1:0',
+    '--data-dir', dataDir, ...extraArgs];
+  const child = spawn(proxyBin, args, {
+    env: { ...process.env, RUST_LOG: 'warn', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${stderr}`)), 20_000);
+    child.on('exit', (code) => reject(new Error(`proxy exited with ${code}:\n${stderr}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const found = line.match(/listening on (http:\/\/\S+)/);
+      if (found) { clearTimeout(timer); resolveUrl(found[1]); }
+    });
+  });
+  return {
+    url,
+    dataDir,
+    get stderr() { return stderr; },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((done) => (child.exitCode !== null ? done() : child.on('exit', done)));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium, headless, with the flags this closed network needs. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * Paints a picture with structure (gradients, shapes, text) in the page's canvas and returns
+ * the encoded file, so no binary fixture is needed.
+ */
+export async function paintPicture(page, { width, height, type = 'image/png', quality = 0.92 }) {
+  const base64 = await page.evaluate(async ({ width, height, type, quality }) => {
+    const canvas = new OffscreenCanvas(width, height);
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, 0, height);
+    sky.addColorStop(0, '#4a7fc1'); sky.addColorStop(0.6, '#f2c48d'); sky.addColorStop(1, '#2f5d3a');
+    g.fillStyle = sky; g.fillRect(0, 0, width, height);
+    for (let i = 0; i < 24; i += 1) {
+      g.fillStyle = `hsl(${(i * 47) % 360} 60% 50% / 0.7)`;
+      g.beginPath();
+      g.arc(((i * 97) % 100) / 100 * width, ((i * 61) % 100) / 100 * height,
+        Math.min(width, height) * (0.03 + (i % 5) * 0.02), 0, Math.PI * 2);
+      g.fill();
+    }
+    g.fillStyle = '#111'; g.font = `${Math.round(height / 8)}px sans-serif`;
+    g.fillText('kling', width * 0.1, height * 0.55);
+    const blob = await canvas.convertToBlob({ type, quality });
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(binary);
+  }, { width, height, type, quality });
+  return Buffer.from(base64, 'base64');
+}
+
+/** The four ratio fields as numbers. */
+export async function readRatios(page) {
+  const ratios = {};
+  for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
+    ratios[side] = Number(await page.getByLabel(side, { exact: true }).inputValue());
+  }
+  return ratios;
+}
+
+/** The canvas size the ratios imply, by the documented rule (each side rounded to whole px). */
+export function impliedSize(width, height, ratios) {
+  return {
+    width: width + Math.round(ratios.Left * width) + Math.round(ratios.Right * width),
+    height: height + Math.round(ratios.Top * height) + Math.round(ratios.Bottom * height),
+  };
+}
+
+/** Waits until every result image has loaded and returns their natural sizes. */
+export async function loadedResults(page, timeout = 30_000) {
+  const list = page.getByRole('list', { name: 'Results' });
+  await list.getByRole('img').first().waitFor({ timeout });
+  await page.waitForFunction(() => {
+    const images = [...document.querySelectorAll('[aria-label="Results"] img')];
+    return images.length > 0 && images.every((img) => img.complete && img.naturalWidth > 0);
+  }, null, { timeout });
+  return list.getByRole('img').evaluateAll((images) => images.map((img) => ({
+    alt: img.alt, width: img.naturalWidth, height: img.naturalHeight,
+  })));
+}
+
+/** Fails on JavaScript errors and panics in the page. */
+export function watchPageErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+  return errors;
+}

@@ -1,0 +1,326 @@
+//! Expand: create a task at the endpoint, poll it on the core's schedule, show the results.
+
+use kling_expand_core::dialect::{ApiError, ErrorCategory, TaskSnapshot, TaskStatus};
+use kling_expand_core::poll::{PollConfig, PollSchedule};
+use kling_expand_core::validate::{ExpandRequest, ImageSource};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::browser::{self, file, http, timer};
+use crate::model::progress::Phase;
+use crate::state::{RetryAction, ShownError, WidgetState};
+
+/// Stands in for the picture in the serialised body; the real base64 is spliced in as a Blob
+/// part. Searched for together with its key and quotes, which no string value can contain.
+const IMAGE_PLACEHOLDER: &str = "kling-expand:image";
+
+/// Starts an expansion of the current picture with the current settings. Does nothing while a
+/// task is being created or watched, so a second press sends nothing.
+pub fn expand(state: WidgetState) {
+    if state.phase.with_untracked(Phase::busy) {
+        return;
+    }
+    let Some(picture) = state.picture.get_untracked() else {
+        return;
+    };
+    let Ok(ratios) = state
+        .framing
+        .with_untracked(|f| f.ratios(picture.info.displayed_size()))
+    else {
+        return;
+    };
+    let config = state.config.get_value();
+    let request = ExpandRequest {
+        image: ImageSource::Base64(IMAGE_PLACEHOLDER.to_owned()),
+        ratios,
+        prompt: Some(state.prompt.get_untracked()).filter(|p| !p.trim().is_empty()),
+        n: state.n.get_untracked(),
+        watermark: state.watermark.get_untracked(),
+        external_task_id: Some(browser::new_external_task_id()),
+        callback_url: None,
+    };
+    let control = state.control.get_value();
+    let ticket = control.begin();
+    let started_ms = browser::now_ms();
+    state.now_ms.set(started_ms);
+    state.error.set(None);
+    state.results.set(Vec::new());
+    state.phase.set(Phase::Creating { started_ms });
+
+    spawn_local(async move {
+        let body = config.dialect.create_body(&request).to_string();
+        let marker = format!("\"image\":\"{IMAGE_PLACEHOLDER}\"");
+        let Some((head, tail)) = body.split_once(&marker) else {
+            fail_before_task(
+                state,
+                ticket,
+                protocol_error("the request body has no image field"),
+            );
+            return;
+        };
+        let head = format!("{head}\"image\":\"");
+        let tail = format!("\"{tail}");
+        let sent = async {
+            let base64 = file::base64_of(&picture.blob).await.ok()?;
+            file::json_blob(&head, &base64, &tail).ok()
+        };
+        let Some(body) = sent.await else {
+            fail_before_task(
+                state,
+                ticket,
+                protocol_error("the browser could not read the picture"),
+            );
+            return;
+        };
+        if !control.is_current(ticket) {
+            return;
+        }
+        let url = config.url(config.dialect.create_path());
+        let created = match http::post_json(&url, &body).await {
+            Ok(answer) => config.dialect.parse_create(
+                answer.status,
+                &answer.body,
+                answer.retry_after.as_deref(),
+            ),
+            Err(lost) => {
+                // The create call may have reached the provider even though its answer did not
+                // reach us: ask for the task by our own id before anyone pays for a second one.
+                let external_id = request.external_task_id.clone().unwrap_or_default();
+                match lookup(&config, &external_id).await {
+                    Some(snapshot) => Ok(snapshot),
+                    None => Err(network_error(&config.endpoint, &lost.0)),
+                }
+            }
+        };
+        if !control.is_current(ticket) {
+            return;
+        }
+        match created {
+            Ok(snapshot) => {
+                watch(
+                    state,
+                    ticket,
+                    snapshot.task_id.clone(),
+                    started_ms,
+                    Some(snapshot),
+                )
+                .await
+            }
+            Err(error) => fail_before_task(state, ticket, error),
+        }
+    });
+}
+
+/// Polls an existing task again (after Retry, or after a reload).
+pub fn resume(state: WidgetState, task_id: String) {
+    if state.phase.with_untracked(Phase::busy) {
+        return;
+    }
+    let ticket = state.control.get_value().begin();
+    let started_ms = browser::now_ms();
+    state.error.set(None);
+    state.phase.set(Phase::Running {
+        task_id: task_id.clone(),
+        status: TaskStatus::Submitted,
+        started_ms,
+    });
+    spawn_local(async move { watch(state, ticket, task_id, started_ms, None).await });
+}
+
+/// Stops polling; the task may still finish upstream.
+pub fn cancel(state: WidgetState) {
+    state.control.get_value().stop();
+    let task_id = state
+        .phase
+        .with_untracked(|p| p.task_id().map(str::to_owned));
+    state.phase.set(Phase::Cancelled { task_id });
+}
+
+async fn lookup(config: &crate::config::WidgetConfig, id: &str) -> Option<TaskSnapshot> {
+    if id.is_empty() {
+        return None;
+    }
+    let answer = http::get(&config.url(&config.dialect.query_path(id)))
+        .await
+        .ok()?;
+    config
+        .dialect
+        .parse_query(answer.status, &answer.body, answer.retry_after.as_deref())
+        .ok()
+}
+
+/// The poll loop: one request at a time, on the core's schedule, until the task ends, the person
+/// cancels, a newer run starts, or the widget is removed.
+async fn watch(
+    state: WidgetState,
+    ticket: u64,
+    task_id: String,
+    started_ms: f64,
+    first: Option<TaskSnapshot>,
+) {
+    let control = state.control.get_value();
+    let config = state.config.get_value();
+    let alive = move || control.is_current(ticket);
+    if let Some(snapshot) = first {
+        if show_snapshot(state, &config, &snapshot, started_ms) {
+            return;
+        }
+    } else {
+        state.phase.set(Phase::Running {
+            task_id: task_id.clone(),
+            status: TaskStatus::Submitted,
+            started_ms,
+        });
+    }
+    let query_url = config.url(&config.dialect.query_path(&task_id));
+    let mut schedule = PollSchedule::new(PollConfig::default(), browser::random_u64());
+    let mut retry_after_ms = None;
+    loop {
+        let Some(delay) = schedule.next_delay(retry_after_ms.take()) else {
+            state.error.set(Some(ShownError {
+                title: "Still not finished".into(),
+                detail: "The task has not finished in the time the widget waits. It may still \
+                         finish at the provider; press Retry to keep watching."
+                    .into(),
+                retry: Some(RetryAction::Poll { task_id }),
+            }));
+            return;
+        };
+        timer::sleep_ms(delay).await;
+        if !alive() {
+            return;
+        }
+        let answer = http::get(&query_url).await;
+        if !alive() {
+            return;
+        }
+        state.now_ms.set(browser::now_ms());
+        let answer = match answer {
+            Ok(answer) => answer,
+            // A dropped connection is not the task's failure: keep the task and keep trying.
+            Err(_) => continue,
+        };
+        match config
+            .dialect
+            .parse_query(answer.status, &answer.body, answer.retry_after.as_deref())
+        {
+            Ok(snapshot) => {
+                if show_snapshot(state, &config, &snapshot, started_ms) {
+                    return;
+                }
+            }
+            Err(error) if error.category.retryable() => retry_after_ms = error.retry_after_ms,
+            Err(error) => {
+                state.error.set(Some(shown(
+                    &error,
+                    Some(RetryAction::Poll {
+                        task_id: task_id.clone(),
+                    }),
+                )));
+                state.phase.set(Phase::Cancelled {
+                    task_id: Some(task_id),
+                });
+                return;
+            }
+        }
+    }
+}
+
+/// Writes a snapshot into the state; true when the task has ended.
+fn show_snapshot(
+    state: WidgetState,
+    config: &crate::config::WidgetConfig,
+    snapshot: &TaskSnapshot,
+    started_ms: f64,
+) -> bool {
+    let now = browser::now_ms();
+    state.now_ms.set(now);
+    let task_id = snapshot.task_id.clone();
+    match snapshot.status {
+        TaskStatus::Submitted | TaskStatus::Processing => {
+            state.phase.set(Phase::Running {
+                task_id,
+                status: snapshot.status,
+                started_ms,
+            });
+            false
+        }
+        TaskStatus::Succeeded => {
+            let mut images = snapshot.images.clone();
+            for image in &mut images {
+                image.url = browser::resolve_url(&image.url, &config.endpoint);
+                if let Some(marked) = image.watermark_url.as_mut() {
+                    *marked = browser::resolve_url(marked, &config.endpoint);
+                }
+            }
+            state.results.set(images);
+            state.phase.set(Phase::Finished {
+                task_id,
+                status: TaskStatus::Succeeded,
+                elapsed_ms: now - started_ms,
+            });
+            true
+        }
+        TaskStatus::Failed => {
+            let reason = snapshot
+                .status_message
+                .clone()
+                .filter(|m| !m.trim().is_empty())
+                .unwrap_or_else(|| "The provider gave no reason.".to_owned());
+            state.error.set(Some(ShownError {
+                title: "The expansion failed".into(),
+                detail: format!("{reason} Your picture and settings are unchanged: adjust them and press Expand again."),
+                retry: None,
+            }));
+            state.phase.set(Phase::Finished {
+                task_id,
+                status: TaskStatus::Failed,
+                elapsed_ms: now - started_ms,
+            });
+            true
+        }
+    }
+}
+
+fn fail_before_task(state: WidgetState, ticket: u64, error: ApiError) {
+    if !state.control.get_value().is_current(ticket) {
+        return;
+    }
+    let retry = error.category.retryable() || error.category == ErrorCategory::Network;
+    state
+        .error
+        .set(Some(shown(&error, retry.then_some(RetryAction::Create))));
+    state.phase.set(Phase::Idle);
+}
+
+fn shown(error: &ApiError, retry: Option<RetryAction>) -> ShownError {
+    ShownError {
+        title: error.category.title().to_owned(),
+        detail: error.to_string(),
+        retry,
+    }
+}
+
+fn network_error(endpoint: &str, reason: &str) -> ApiError {
+    ApiError {
+        category: ErrorCategory::Network,
+        http_status: None,
+        code: None,
+        message: format!(
+            "Could not reach {endpoint} ({reason}). Check the connection and press Retry."
+        ),
+        request_id: None,
+        retry_after_ms: None,
+    }
+}
+
+fn protocol_error(what: &str) -> ApiError {
+    ApiError {
+        category: ErrorCategory::Protocol,
+        http_status: None,
+        code: None,
+        message: format!("The widget could not prepare the request: {what}."),
+        request_id: None,
+        retry_after_ms: None,
+    }
+}

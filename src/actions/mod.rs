@@ -1,0 +1,5 @@
+//! What the widget does when the person acts: load a picture, expand it. These join the pure
+//! core to the browser shell and write the results into the widget's state.
+
+pub mod expand;
+pub mod load_picture;

@@ -1,0 +1,47 @@
+//! The widget as a whole.
+
+use leptos::prelude::*;
+
+use crate::components::{
+    AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, ImagePicker, ProgressStatus,
+    RatioFields, ResultsList,
+};
+use crate::config::WidgetConfig;
+use crate::state::{ShownError, WidgetState};
+
+/// One widget instance. `config_warning` is shown to the page's author when the host element's
+/// attributes were not understood.
+#[component]
+pub fn App(
+    config: WidgetConfig,
+    #[prop(optional)] config_warning: Option<String>,
+) -> impl IntoView {
+    let state = WidgetState::new(config);
+    if let Some(detail) = config_warning {
+        state.error.set(Some(ShownError {
+            title: "Widget configuration".into(),
+            detail,
+            retry: None,
+        }));
+    }
+    provide_context(state);
+    // A running poll loop stops when the widget is removed from the page.
+    let control = state.control.get_value();
+    on_cleanup(move || control.stop());
+    view! {
+        <div class="kling-expand">
+            <div class="ke-source">
+                <ImagePicker />
+                <CanvasPreview />
+            </div>
+            <div class="ke-controls">
+                <AspectPicker />
+                <RatioFields />
+                <ExpandButton />
+                <ProgressStatus />
+                <ErrorAlert />
+            </div>
+            <ResultsList />
+        </div>
+    }
+}

@@ -1,0 +1,47 @@
+//! Talking to the proxy with `fetch`. Answers come back raw; the core's dialects read them.
+
+use gloo_net::http::Request;
+use web_sys::Blob;
+
+/// An HTTP answer as the core's parsers want it.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub retry_after: Option<String>,
+}
+
+/// Why no answer came back at all.
+#[derive(Clone, Debug)]
+pub struct NetworkError(pub String);
+
+/// POSTs a JSON body.
+pub async fn post_json(url: &str, body: &Blob) -> Result<Answer, NetworkError> {
+    let request = Request::post(url)
+        .header("Content-Type", "application/json")
+        .body(body.clone())
+        .map_err(|e| NetworkError(e.to_string()))?;
+    answer(request.send().await).await
+}
+
+/// GETs a URL.
+pub async fn get(url: &str) -> Result<Answer, NetworkError> {
+    answer(Request::get(url).send().await).await
+}
+
+async fn answer(
+    sent: Result<gloo_net::http::Response, gloo_net::Error>,
+) -> Result<Answer, NetworkError> {
+    let response = sent.map_err(|e| NetworkError(e.to_string()))?;
+    let status = response.status();
+    let retry_after = response.headers().get("retry-after");
+    let body = response
+        .text()
+        .await
+        .map_err(|e| NetworkError(e.to_string()))?;
+    Ok(Answer {
+        status,
+        body,
+        retry_after,
+    })
+}

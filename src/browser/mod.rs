@@ -1,0 +1,53 @@
+//! The one place that touches the browser: files, fetch, timers, clocks, the DOM outside
+//! Leptos. Everything else in the widget is either pure (the core, `model`) or reactive views.
+
+pub mod file;
+pub mod http;
+pub mod timer;
+
+use wasm_bindgen::JsCast;
+
+/// Milliseconds since the epoch, from the browser's clock.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A random 64-bit seed (for polling jitter and task ids). Not for secrets.
+pub fn random_u64() -> u64 {
+    let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    (high << 32) | low
+}
+
+/// A fresh external_task_id, made before the create call so that a lost answer can be looked up
+/// instead of paying for a second task.
+pub fn new_external_task_id() -> String {
+    format!("ke-{:x}-{:016x}", now_ms() as u64, random_u64())
+}
+
+/// Resolves a URL the provider returned (possibly root-relative, as the local engine's are)
+/// against the endpoint, itself resolved against the page.
+pub fn resolve_url(url: &str, endpoint: &str) -> String {
+    let page = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default();
+    web_sys::Url::new_with_base(endpoint, &page)
+        .and_then(|base| web_sys::Url::new_with_base(url, &base.href()))
+        .map(|resolved| resolved.href())
+        .unwrap_or_else(|_| url.to_owned())
+}
+
+/// Every element of the page that asks for a widget.
+pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return Vec::new();
+    };
+    let Ok(found) = document.query_selector_all("[data-kling-expand]") else {
+        return Vec::new();
+    };
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}

@@ -1,0 +1,19 @@
+//! The widget's parts, one per file, named after what the person sees.
+
+mod aspect_picker;
+mod canvas_preview;
+mod error_alert;
+mod expand_button;
+mod image_picker;
+mod progress_status;
+mod ratio_fields;
+mod results_list;
+
+pub use aspect_picker::AspectPicker;
+pub use canvas_preview::CanvasPreview;
+pub use error_alert::ErrorAlert;
+pub use expand_button::ExpandButton;
+pub use image_picker::ImagePicker;
+pub use progress_status::ProgressStatus;
+pub use ratio_fields::RatioFields;
+pub use results_list::ResultsList;

@@ -1,0 +1,4 @@
+//! Pure models of what the widget shows: no browser, unit-tested natively.
+
+pub mod framing;
+pub mod progress;

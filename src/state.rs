@@ -1,0 +1,112 @@
+//! The widget's reactive state, shared by its components through context.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use kling_expand_core::dialect::ResultImage;
+use kling_expand_core::inspect::ImageInfo;
+use leptos::prelude::*;
+use web_sys::Blob;
+
+use crate::config::WidgetConfig;
+use crate::model::framing::Framing;
+use crate::model::progress::Phase;
+
+/// The picture that will be sent, as the person chose it (or as a fix-up left it).
+#[derive(Clone, Debug)]
+pub struct Picture {
+    /// The bytes to send, kept in JavaScript.
+    pub blob: Blob,
+    /// Shows the picture without base64.
+    pub object_url: String,
+    /// File name, for messages.
+    pub name: String,
+    pub info: ImageInfo,
+    pub byte_len: u64,
+}
+
+/// What "Retry" does for the error on screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RetryAction {
+    /// Send the create call again (nothing was created).
+    Create,
+    /// Go back to polling a task that exists.
+    Poll { task_id: String },
+}
+
+/// An error as the person sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShownError {
+    /// Short, names the kind of problem ("Billing", "Network").
+    pub title: String,
+    /// What happened and what to do.
+    pub detail: String,
+    pub retry: Option<RetryAction>,
+}
+
+/// Lets a running poll loop notice that it was cancelled, superseded, or that the widget is gone.
+/// Deliberately outside the reactive system: it must outlive the widget's signals.
+#[derive(Clone, Debug, Default)]
+pub struct TaskControl {
+    generation: Arc<AtomicU64>,
+}
+
+impl TaskControl {
+    /// Starts a new run and returns its ticket; every earlier ticket stops being current.
+    pub fn begin(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Stops whatever run is current.
+    pub fn stop(&self) {
+        self.begin();
+    }
+
+    pub fn is_current(&self, ticket: u64) -> bool {
+        self.generation.load(Ordering::Relaxed) == ticket
+    }
+}
+
+/// All the signals of one widget instance.
+#[derive(Clone, Copy)]
+pub struct WidgetState {
+    /// Distinguishes this widget from others on the page (radio group names, element ids).
+    pub uid: usize,
+    pub config: StoredValue<WidgetConfig>,
+    pub picture: RwSignal<Option<Picture>, LocalStorage>,
+    pub framing: RwSignal<Framing>,
+    pub prompt: RwSignal<String>,
+    pub n: RwSignal<u8>,
+    pub watermark: RwSignal<bool>,
+    pub phase: RwSignal<Phase>,
+    pub results: RwSignal<Vec<ResultImage>>,
+    pub error: RwSignal<Option<ShownError>>,
+    /// The browser's clock, refreshed while a task runs, for the elapsed time.
+    pub now_ms: RwSignal<f64>,
+    pub control: StoredValue<TaskControl>,
+}
+
+impl WidgetState {
+    pub fn new(config: WidgetConfig) -> Self {
+        static NEXT_UID: AtomicUsize = AtomicUsize::new(1);
+        Self {
+            uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+            config: StoredValue::new(config),
+            picture: RwSignal::new_local(None),
+            framing: RwSignal::new(Framing::default()),
+            prompt: RwSignal::new(String::new()),
+            n: RwSignal::new(1),
+            watermark: RwSignal::new(false),
+            phase: RwSignal::new(Phase::Idle),
+            results: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+            now_ms: RwSignal::new(0.0),
+            control: StoredValue::new(TaskControl::default()),
+        }
+    }
+
+    /// An element id unique to this widget on the page.
+    pub fn id(&self, part: &str) -> String {
+        format!("kling-expand-{}-{part}", self.uid)
+    }
+}
