@@ -948,4 +948,314 @@ pub(crate) mod tests {
         );
         assert!(!info.format.accepted());
     }
+
+    fn riff(chunk: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let mut b = b"RIFF".to_vec();
+        b.extend_from_slice(&((payload.len() + 12) as u32).to_le_bytes());
+        b.extend_from_slice(b"WEBP");
+        b.extend_from_slice(chunk);
+        b.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        b.extend_from_slice(payload);
+        b
+    }
+
+    #[test]
+    fn webp_all_three_kinds() {
+        // Lossy: frame tag, start code, 14-bit sizes with scaling bits set (ignored).
+        let mut vp8 = vec![0x30, 0x01, 0x00, 0x9D, 0x01, 0x2A];
+        vp8.extend_from_slice(&(0x4000u16 | 1024).to_le_bytes());
+        vp8.extend_from_slice(&(0xC000u16 | 768).to_le_bytes());
+        vp8.extend_from_slice(&[0; 8]);
+        let info = inspect(&riff(b"VP8 ", &vp8)).unwrap();
+        assert_eq!(
+            (info.format, info.size),
+            (ImageFormat::Webp, Size::new(1024, 768))
+        );
+
+        // Lossless: signature then 14-bit (w-1), 14-bit (h-1).
+        let bits: u32 = (4000 - 1) | ((3000 - 1) << 14);
+        let mut vp8l = vec![0x2F];
+        vp8l.extend_from_slice(&bits.to_le_bytes());
+        let info = inspect(&riff(b"VP8L", &vp8l)).unwrap();
+        assert_eq!(info.size, Size::new(4000, 3000));
+
+        // Extended: flags, reserved, 24-bit (w-1), 24-bit (h-1).
+        let mut vp8x = vec![0x08, 0, 0, 0];
+        vp8x.extend_from_slice(&(20_000u32 - 1).to_le_bytes()[..3]);
+        vp8x.extend_from_slice(&(300u32 - 1).to_le_bytes()[..3]);
+        let info = inspect(&riff(b"VP8X", &vp8x)).unwrap();
+        assert_eq!(info.size, Size::new(20_000, 300));
+
+        let mut bad = vp8.clone();
+        bad[3] = 0;
+        assert!(matches!(
+            inspect(&riff(b"VP8 ", &bad)),
+            Err(InspectError::Corrupt {
+                format: ImageFormat::Webp,
+                ..
+            })
+        ));
+        assert!(matches!(
+            inspect(&riff(b"VP8 ", &vp8[..6])),
+            Err(InspectError::Truncated { .. })
+        ));
+    }
+
+    #[test]
+    fn bmp_bottom_up_top_down_and_core() {
+        let mut bmp = b"BM".to_vec();
+        bmp.extend_from_slice(&[0; 12]);
+        bmp.extend_from_slice(&40u32.to_le_bytes());
+        bmp.extend_from_slice(&640i32.to_le_bytes());
+        bmp.extend_from_slice(&(-480i32).to_le_bytes());
+        bmp.extend_from_slice(&[1, 0, 24, 0]);
+        let info = inspect(&bmp).unwrap();
+        assert_eq!(
+            (info.format, info.size),
+            (ImageFormat::Bmp, Size::new(640, 480))
+        );
+
+        let mut core = b"BM".to_vec();
+        core.extend_from_slice(&[0; 12]);
+        core.extend_from_slice(&12u32.to_le_bytes());
+        core.extend_from_slice(&320u16.to_le_bytes());
+        core.extend_from_slice(&200u16.to_le_bytes());
+        assert_eq!(inspect(&core).unwrap().size, Size::new(320, 200));
+
+        // "BM" followed by text is not a bitmap.
+        assert!(matches!(
+            inspect(b"BMW service record 2019, all receipts enclosed"),
+            Err(InspectError::Unrecognized {
+                looks_like: Some("a text file")
+            })
+        ));
+    }
+
+    fn bmff_box(kind: &[u8; 4], payload: &[u8]) -> Vec<u8> {
+        let mut b = ((payload.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(payload);
+        b
+    }
+
+    fn full_box(kind: &[u8; 4], version: u8, flags: u32, payload: &[u8]) -> Vec<u8> {
+        let mut p = vec![version];
+        p.extend_from_slice(&flags.to_be_bytes()[1..]);
+        p.extend_from_slice(payload);
+        bmff_box(kind, &p)
+    }
+
+    fn ispe(w: u32, h: u32) -> Vec<u8> {
+        let mut p = w.to_be_bytes().to_vec();
+        p.extend_from_slice(&h.to_be_bytes());
+        full_box(b"ispe", 0, 0, &p)
+    }
+
+    /// A HEIF file as phones write it: a grid primary item (id 1) with its full size and a
+    /// rotation, tiles and a thumbnail with smaller sizes, then media data.
+    fn heif_bytes(major: &[u8; 4], compatible: &[&[u8; 4]], irot: Option<u8>) -> Vec<u8> {
+        let mut ftyp = major.to_vec();
+        ftyp.extend_from_slice(&0u32.to_be_bytes());
+        for brand in compatible {
+            ftyp.extend_from_slice(*brand);
+        }
+        let mut b = bmff_box(b"ftyp", &ftyp);
+        // ipco: 1 = tile size, 2 = full size, 3 = thumbnail size, 4 = rotation
+        let mut ipco = ispe(512, 512);
+        ipco.extend(ispe(4032, 3024));
+        ipco.extend(ispe(320, 240));
+        ipco.extend(bmff_box(b"irot", &[irot.unwrap_or(0)]));
+        // ipma v0, 8-bit indices: item 2 (a tile) -> [1]; item 1 (primary) -> [2, 4 essential]
+        let mut ipma = 2u32.to_be_bytes().to_vec();
+        ipma.extend_from_slice(&2u16.to_be_bytes());
+        ipma.extend_from_slice(&[1, 1]);
+        ipma.extend_from_slice(&1u16.to_be_bytes());
+        ipma.extend_from_slice(&[2, 2, 0x84]);
+        let mut iprp = bmff_box(b"ipco", &ipco);
+        iprp.extend(full_box(b"ipma", 0, 0, &ipma));
+        let mut meta = full_box(b"hdlr", 0, 0, b"\0\0\0\0pict\0\0\0\0\0\0\0\0\0\0\0\0\0");
+        meta.extend(full_box(b"pitm", 0, 0, &1u16.to_be_bytes()));
+        meta.extend(bmff_box(b"iprp", &iprp));
+        b.extend(full_box(b"meta", 0, 0, &meta));
+        b.extend(bmff_box(b"mdat", &[0xAB; 64]));
+        b
+    }
+
+    #[test]
+    fn heic_and_avif_primary_item_size_and_rotation() {
+        let heic = heif_bytes(b"heic", &[b"mif1", b"heic"], None);
+        let info = inspect(&heic).unwrap();
+        assert_eq!(info.format, ImageFormat::Heic);
+        assert_eq!(
+            info.size,
+            Size::new(4032, 3024),
+            "the primary item, not a tile"
+        );
+        assert_eq!(info.orientation, 1);
+
+        // irot 3 = 270° anticlockwise = 90° clockwise = EXIF 6.
+        let info = inspect(&heif_bytes(b"heic", &[b"mif1"], Some(3))).unwrap();
+        assert_eq!(info.orientation, 6);
+        assert_eq!(info.displayed_size(), Size::new(3024, 4032));
+        assert_eq!(
+            inspect(&heif_bytes(b"heic", &[], Some(1)))
+                .unwrap()
+                .orientation,
+            8
+        );
+
+        let avif = heif_bytes(b"avif", &[b"mif1", b"avif"], None);
+        assert_eq!(inspect(&avif).unwrap().format, ImageFormat::Avif);
+        // A generic HEIF major brand with AVIF among the compatible ones is AVIF.
+        let avif = heif_bytes(b"mif1", &[b"avif"], None);
+        assert_eq!(inspect(&avif).unwrap().format, ImageFormat::Avif);
+    }
+
+    #[test]
+    fn mp4_is_a_video_not_a_picture() {
+        let mut mp4 = bmff_box(b"ftyp", b"isom\0\0\x02\0isomiso2mp41");
+        mp4.extend(bmff_box(b"mdat", &[0; 16]));
+        assert_eq!(
+            inspect(&mp4),
+            Err(InspectError::Unrecognized {
+                looks_like: Some("a video (MP4 or MOV)")
+            })
+        );
+    }
+
+    #[test]
+    fn heif_without_meta_is_truncated() {
+        let heic = heif_bytes(b"heic", &[b"mif1"], None);
+        let meta_at = heic.windows(4).position(|w| w == b"meta").unwrap() - 4;
+        assert!(matches!(
+            inspect(&heic[..meta_at]),
+            Err(InspectError::Truncated {
+                format: ImageFormat::Heic,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn png_exif_with_jpeg_style_prefix_and_after_idat_is_ignored() {
+        let mut b = png_bytes(1000, 500, None);
+        // Insert an eXIf chunk carrying the "Exif\0\0" prefix before IDAT.
+        let idat = b.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
+        let app1 = exif_app1(8, true);
+        let exif = chunk(b"eXIf", &app1[4..]);
+        b.splice(idat..idat, exif);
+        assert_eq!(inspect(&b).unwrap().orientation, 8);
+
+        // After IDAT the chunk is not read (image data is never walked).
+        let mut late = png_bytes(1000, 500, None);
+        let iend = late.windows(4).position(|w| w == b"IEND").unwrap() - 4;
+        late.splice(iend..iend, chunk(b"eXIf", &app1[10..]));
+        assert_eq!(inspect(&late).unwrap().orientation, 1);
+    }
+
+    #[test]
+    fn png_header_problems() {
+        let mut b = png_bytes(500, 500, None);
+        b[12..16].copy_from_slice(b"IDAT");
+        assert!(matches!(inspect(&b), Err(InspectError::Corrupt { .. })));
+        let mut b = png_bytes(500, 500, None);
+        b[11] = 12;
+        assert!(matches!(inspect(&b), Err(InspectError::Corrupt { .. })));
+    }
+
+    #[test]
+    fn jpeg_with_fill_bytes_restart_markers_and_progressive_frame() {
+        let mut b = jpeg_bytes(800, 600, Some(3), false);
+        let sof = b.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        b[sof + 1] = 0xC2; // progressive
+        b.splice(sof..sof, [0xFF, 0xFF, 0xFF]); // fill bytes before the marker
+        let info = inspect(&b).unwrap();
+        assert_eq!(info.size, Size::new(800, 600));
+        assert_eq!(info.orientation, 3);
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        assert_eq!(
+            InspectError::Truncated {
+                format: ImageFormat::Jpeg,
+                len: 4096
+            }
+            .to_string(),
+            "The file ends after 4,096 bytes, before its JPEG header is complete: it is cut off \
+             or damaged. Download or save the picture again."
+        );
+        assert_eq!(
+            InspectError::AbsurdSize {
+                format: ImageFormat::Png,
+                width: 100_000,
+                height: 100_000
+            }
+            .to_string(),
+            "This PNG file declares 100,000 × 100,000 px (10,000 megapixels), beyond what can \
+             be handled here (at most 65,535 px a side and 268 megapixels). Scale it down in an \
+             image editor first."
+        );
+        assert!(InspectError::Unrecognized { looks_like: None }
+            .to_string()
+            .contains("whatever its name says"));
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Arbitrary bytes, and arbitrary bytes behind each known signature: an answer,
+            /// never a panic.
+            #[test]
+            fn never_panics(
+                prefix in prop::sample::select(vec![
+                    &b""[..], PNG_SIGNATURE, &[0xFF, 0xD8, 0xFF], b"GIF89a", b"RIFF\0\0\0\0WEBP",
+                    b"BM", b"\0\0\0\x18ftypheic", b"\0\0\0\x18ftypavif",
+                ]),
+                body in prop::collection::vec(any::<u8>(), 0..600),
+            ) {
+                let mut bytes = prefix.to_vec();
+                bytes.extend_from_slice(&body);
+                let _ = inspect(&bytes);
+            }
+
+            /// Valid headers with bytes flipped or cut: an answer, never a panic; cut before
+            /// the size, never a size.
+            #[test]
+            fn damaged_headers_never_panic(
+                which in 0usize..4,
+                w in 1u16..=8000, h in 1u16..=8000,
+                flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+                cut in any::<prop::sample::Index>(),
+            ) {
+                let mut bytes = match which {
+                    0 => png_bytes(u32::from(w), u32::from(h), Some(6)),
+                    1 => jpeg_bytes(w, h, Some(6), true),
+                    2 => heif_bytes(b"heic", &[b"mif1"], Some(1)),
+                    _ => jpeg_bytes(w, h, None, false),
+                };
+                for (at, value) in flips {
+                    let i = at.index(bytes.len());
+                    bytes[i] = value;
+                }
+                let cut = cut.index(bytes.len() + 1);
+                let _ = inspect(&bytes[..cut]);
+            }
+
+            #[test]
+            fn sizes_round_trip(w in 1u16..=16_384, h in 1u16..=16_384, o in 1u16..=8) {
+                let png = inspect(&png_bytes(u32::from(w), u32::from(h), Some(o))).unwrap();
+                prop_assert_eq!(png.size, Size::new(u32::from(w), u32::from(h)));
+                prop_assert_eq!(png.orientation, o as u8);
+                let jpeg = inspect(&jpeg_bytes(w, h, Some(o), o % 2 == 0)).unwrap();
+                prop_assert_eq!(jpeg.size, png.size);
+                prop_assert_eq!(jpeg.displayed_size(), png.displayed_size());
+            }
+        }
+    }
 }
