@@ -243,8 +243,8 @@ impl SoftLayer {
                 for ny in y.saturating_sub(1)..(y + 2).min(h) {
                     for nx in x.saturating_sub(1)..(x + 2).min(w) {
                         let at = (ny * w + nx) * ch;
-                        for c in 0..ch {
-                            acc[c] += self.data[at + c];
+                        for (sum, value) in acc.iter_mut().zip(&self.data[at..at + ch]) {
+                            *sum += value;
                         }
                         n += 1.0;
                     }
@@ -274,10 +274,10 @@ impl SoftLayer {
         let b = (y0 * self.width + x1) * ch;
         let c_ = (y1 * self.width + x0) * ch;
         let d = (y1 * self.width + x1) * ch;
-        for c in 0..ch {
+        for (c, value) in out.iter_mut().enumerate().take(ch) {
             let top = self.data[a + c] + (self.data[b + c] - self.data[a + c]) * tx;
             let bottom = self.data[c_ + c] + (self.data[d + c] - self.data[c_ + c]) * tx;
-            out[c] = top + (bottom - top) * ty;
+            *value = top + (bottom - top) * ty;
         }
     }
 }

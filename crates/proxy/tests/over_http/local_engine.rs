@@ -1,0 +1,705 @@
+//! The local engine over real HTTP: the official API's shapes, validation, timing, failures,
+//! results, storage, restarts and expiry.
+
+use std::time::Duration;
+
+use kling_expand_core::geometry::{Ratios, Size};
+use kling_expand_proxy::expand::decode;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+const FAST: &[&str] = &["--engine-submitted", "0", "--engine-processing", "0"];
+
+fn engine_args<'a>(data_dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    // Tests poll fast; the rate limit has its own test.
+    let mut args = vec![
+        "--provider",
+        "local",
+        "--data-dir",
+        data_dir,
+        "--rate-limit",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[tokio::test]
+async fn a_task_goes_through_submitted_processing_succeed_with_real_pictures() {
+    let dir = temp_dir("lifecycle");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &[
+                "--engine-submitted",
+                "600ms",
+                "--engine-processing",
+                "600ms",
+            ],
+        ),
+        &[],
+    );
+    let client = client();
+    let (width, height) = (420, 360);
+    let original_png = png(width, height);
+    let ratios = [0.1495, 0.1495, 0.6547, 0.3];
+    let body = create_body(&base64(&original_png), ratios, 3, Some("my-order-1"));
+    let (status, created) =
+        post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
+    assert_eq!(status, 200, "{created}");
+    assert_eq!(created["code"], 0);
+    assert!(created["request_id"]
+        .as_str()
+        .is_some_and(|s| !s.is_empty()));
+    let data = &created["data"];
+    assert_eq!(data["task_status"], "submitted");
+    assert_eq!(data["task_info"]["external_task_id"], "my-order-1");
+    let task_id = data["task_id"].as_str().unwrap().to_owned();
+    assert!(data["created_at"].as_i64().unwrap() > 1_600_000_000_000);
+
+    let (seen, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{task_id}")),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(seen, vec!["submitted", "processing", "succeed"]);
+    let data = &done["data"];
+    assert!(data.is_object(), "query data is an object: {data}");
+    assert_eq!(data["task_id"], task_id.as_str());
+    assert_eq!(data["task_info"]["external_task_id"], "my-order-1");
+    assert!(data["updated_at"].as_i64() >= data["created_at"].as_i64());
+    let images = data["task_result"]["images"].as_array().unwrap();
+    assert_eq!(images.len(), 3);
+
+    // Each result: PNG, exactly the canvas the ratios imply, original pixel-exact in place.
+    let canvas = Ratios {
+        up: ratios[0],
+        down: ratios[1],
+        left: ratios[2],
+        right: ratios[3],
+    }
+    .canvas(Size { width, height });
+    let original = decode(&original_png, u64::MAX).unwrap();
+    let mut pictures = Vec::new();
+    for (i, image) in images.iter().enumerate() {
+        assert_eq!(image["index"], i);
+        let url = image["url"].as_str().unwrap();
+        assert_eq!(
+            url,
+            format!("/api/kling/results/{task_id}/{i}.png"),
+            "root-relative result links"
+        );
+        let answer = client
+            .get(format!("{}{url}", proxy.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-type"], "image/png");
+        let bytes = answer.bytes().await.unwrap();
+        assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+        let result = decode(&bytes, u64::MAX).unwrap();
+        assert_eq!((result.width, result.height), (canvas.width, canvas.height));
+        for y in 0..height {
+            for x in 0..width {
+                assert_eq!(
+                    result.pixel(x + canvas.left_px, y + canvas.top_px),
+                    original.pixel(x, y),
+                    "original moved or changed at ({x}, {y})"
+                );
+            }
+        }
+        // The new area continues the picture: many distinct colours, not a flat fill.
+        let mut colours = std::collections::HashSet::new();
+        for y in 0..canvas.height {
+            for x in 0..canvas.left_px {
+                colours.insert(result.pixel(x, y).to_vec());
+            }
+        }
+        assert!(
+            colours.len() > 200,
+            "left area has {} colours",
+            colours.len()
+        );
+        pictures.push(result.data);
+    }
+    assert_ne!(pictures[0], pictures[1], "variations differ");
+    assert_ne!(pictures[1], pictures[2], "variations differ");
+
+    // Query by external_task_id gives the same task; the list has it.
+    let (status, by_external) =
+        get_json(&client, &proxy.api("/v1/images/editing/expand/my-order-1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(by_external["data"]["task_id"], task_id.as_str());
+    let (status, list) = get_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let list = list["data"].as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["task_status"], "succeed");
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn validation_answers_like_kling_with_clear_messages() {
+    let dir = temp_dir("validation");
+    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    let client = client();
+    let create = proxy.api("/v1/images/editing/expand");
+    let good = base64(&png(400, 320));
+
+    let cases: Vec<(&str, Value, i64, &str)> = vec![
+        (
+            "data: prefix",
+            create_body(&format!("data:image/png;base64,{good}"), [0.1; 4], 1, None),
+            1201,
+            "data:",
+        ),
+        (
+            "not PNG or JPEG",
+            create_body(
+                &base64(b"GIF89a\x90\x01\x90\x01\x00\x00\x00;"),
+                [0.1; 4],
+                1,
+                None,
+            ),
+            1201,
+            "GIF",
+        ),
+        (
+            "too small",
+            create_body(&base64(&png(280, 420)), [0.1; 4], 1, None),
+            1201,
+            "300",
+        ),
+        (
+            "too wide",
+            create_body(&base64(&png(1200, 300)), [0.1; 4], 1, None),
+            1201,
+            "2.5",
+        ),
+        (
+            "side over 2",
+            create_body(&good, [0.0, 0.0, 2.5, 0.0], 1, None),
+            1201,
+            "2",
+        ),
+        (
+            "area over 3",
+            create_body(&good, [0.5, 0.5, 0.5, 0.5], 1, None),
+            1201,
+            "3",
+        ),
+        (
+            "negative ratio",
+            create_body(&good, [-0.1, 0.0, 0.0, 0.0], 1, None),
+            1201,
+            "up",
+        ),
+        ("n zero", create_body(&good, [0.1; 4], 0, None), 1201, "n"),
+        ("n ten", create_body(&good, [0.1; 4], 10, None), 1201, "n"),
+        (
+            "n as a string",
+            {
+                let mut b = create_body(&good, [0.1; 4], 1, None);
+                b["n"] = json!("2");
+                b
+            },
+            1201,
+            "n",
+        ),
+        (
+            "prompt too long",
+            {
+                let mut b = create_body(&good, [0.1; 4], 1, None);
+                b["prompt"] = json!("é".repeat(2501));
+                b
+            },
+            1201,
+            "2,500",
+        ),
+        (
+            "missing down ratio",
+            {
+                let mut b = create_body(&good, [0.1; 4], 1, None);
+                b.as_object_mut().unwrap().remove("down_expansion_ratio");
+                b
+            },
+            1201,
+            "down_expansion_ratio",
+        ),
+        (
+            "not base64",
+            create_body("this is not an image!", [0.1; 4], 1, None),
+            1201,
+            "Base64",
+        ),
+        (
+            "ftp URL",
+            create_body("ftp://example.com/a.png", [0.1; 4], 1, None),
+            1201,
+            "http",
+        ),
+    ];
+    for (name, body, code, needle) in cases {
+        let (status, answer) = post_json(&client, &create, &body).await;
+        assert_eq!(status, 400, "{name}: {answer}");
+        assert_eq!(answer["code"], code, "{name}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(
+            message.contains(needle),
+            "{name}: message {message:?} should mention {needle:?}"
+        );
+    }
+
+    // Over 10 MB (but under the body limit): refused by the engine with the size.
+    let mut big = png(400, 320);
+    big.resize(10 * 1024 * 1024 + 10, 0);
+    let (status, answer) = post_json(
+        &client,
+        &create,
+        &create_body(&base64(&big), [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["code"], 1201);
+    assert!(
+        answer["message"].as_str().unwrap().contains("10"),
+        "{answer}"
+    );
+
+    // Malformed JSON is 1200.
+    let answer = client
+        .post(&create)
+        .header("content-type", "application/json")
+        .body("{\"image\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["code"], 1200);
+
+    // external_task_id must be unique.
+    let body = create_body(&good, [0.1; 4], 1, Some("unique-1"));
+    let (status, first) = post_json(&client, &create, &body).await;
+    assert_eq!(status, 200, "{first}");
+    let (status, second) = post_json(&client, &create, &body).await;
+    assert_eq!(status, 400, "{second}");
+    assert_eq!(second["code"], 1201);
+    assert!(second["message"].as_str().unwrap().contains("unique-1"));
+
+    // Unknown task: 404 / 1203. Bad list page: 400 / 1201.
+    let (status, answer) = get_json(&client, &proxy.api("/v1/images/editing/expand/nope")).await;
+    assert_eq!(
+        (status, answer["code"].as_i64()),
+        (404, Some(1203)),
+        "{answer}"
+    );
+    let (status, answer) = get_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=501"),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn failure_injection_content_policy_concurrency_and_server() {
+    let client = client();
+    let good = base64(&png(320, 320));
+
+    let dir = temp_dir("fail-policy");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &[
+                "--engine-submitted",
+                "0",
+                "--engine-processing",
+                "0",
+                "--engine-fail",
+                "content-policy",
+            ],
+        ),
+        &[],
+    );
+    let (status, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(done["code"], 0, "a failed task still answers code 0");
+    assert_eq!(done["data"]["task_status"], "failed");
+    assert!(done["data"]["task_status_msg"]
+        .as_str()
+        .unwrap()
+        .contains("content"));
+    assert!(
+        done["data"]["task_result"].is_null(),
+        "no results for a failed task"
+    );
+    drop(proxy);
+
+    let dir2 = temp_dir("fail-busy");
+    let proxy = Proxy::start(
+        &engine_args(dir2.to_str().unwrap(), &["--engine-fail", "concurrency"]),
+        &[],
+    );
+    let answer = client
+        .post(proxy.api("/v1/images/editing/expand"))
+        .json(&create_body(&good, [0.1; 4], 1, None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 429);
+    assert!(answer.headers().contains_key("retry-after"));
+    let body: Value = answer.json().await.unwrap();
+    assert_eq!(body["code"], 1303);
+    drop(proxy);
+
+    let dir3 = temp_dir("fail-server");
+    let proxy = Proxy::start(
+        &engine_args(dir3.to_str().unwrap(), &["--engine-fail", "server"]),
+        &[],
+    );
+    let (status, body) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_i64()), (500, Some(5000)), "{body}");
+    let (status, body) = get_json(&client, &proxy.api("/v1/images/editing/expand/123")).await;
+    assert_eq!((status, body["code"].as_i64()), (500, Some(5000)), "{body}");
+    drop(proxy);
+
+    // Real concurrency slots: n = 2 fills a 3-slot account, the next n = 2 is refused.
+    let dir4 = temp_dir("slots");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir4.to_str().unwrap(),
+            &["--engine-concurrency", "3", "--engine-submitted", "5s"],
+        ),
+        &[],
+    );
+    let (status, _) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 2, None),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, body) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 2, None),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_i64()), (429, Some(1303)), "{body}");
+    drop(proxy);
+    for d in [dir, dir2, dir3, dir4] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+#[tokio::test]
+async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() {
+    let picture = png(360, 300);
+    let served = picture.clone();
+    let pictures = serve(axum::Router::new().route(
+        "/dog.png",
+        axum::routing::get(move || {
+            let bytes = served.clone();
+            async move { ([("content-type", "image/png")], bytes) }
+        }),
+    ))
+    .await;
+    let dir = temp_dir("urls");
+    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    let client = client();
+
+    let (status, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(
+            &format!("{pictures}/dog.png"),
+            [0.2, 0.2, 0.2, 0.2],
+            1,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(done["data"]["task_status"], "succeed", "{done}");
+    let url = done["data"]["task_result"]["images"][0]["url"]
+        .as_str()
+        .unwrap();
+    let bytes = client
+        .get(format!("{}{url}", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let result = decode(&bytes, u64::MAX).unwrap();
+    let canvas = Ratios {
+        up: 0.2,
+        down: 0.2,
+        left: 0.2,
+        right: 0.2,
+    }
+    .canvas(Size {
+        width: 360,
+        height: 300,
+    });
+    assert_eq!((result.width, result.height), (canvas.width, canvas.height));
+
+    // A port nobody listens on: the task fails with a message naming the URL.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let (status, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(
+            &format!("http://{closed}/gone.png?token=abc"),
+            [0.1; 4],
+            1,
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert_eq!(done["data"]["task_status"], "failed");
+    let message = done["data"]["task_status_msg"].as_str().unwrap();
+    assert!(
+        message.contains("could not be downloaded") && message.contains("/gone.png"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("token=abc"),
+        "query strings are not echoed"
+    );
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn tasks_and_results_survive_a_restart_and_unfinished_ones_resume() {
+    let dir = temp_dir("restart");
+    let data_dir = dir.to_str().unwrap();
+    let client = client();
+    let good = base64(&png(330, 310));
+
+    let proxy = Proxy::start(&engine_args(data_dir, FAST), &[]);
+    let (_, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 2, Some("before-restart")),
+    )
+    .await;
+    let done_id = created["data"]["task_id"].as_str().unwrap().to_owned();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{done_id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(done["data"]["task_status"], "succeed");
+    let url = done["data"]["task_result"]["images"][1]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = client
+        .get(format!("{}{url}", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    proxy.stop();
+
+    // A task created just before a stop (long submitted time) is resumed after the restart.
+    let proxy = Proxy::start(
+        &engine_args(
+            data_dir,
+            &["--engine-submitted", "300ms", "--engine-processing", "0"],
+        ),
+        &[],
+    );
+    let (_, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 1, None),
+    )
+    .await;
+    let pending_id = created["data"]["task_id"].as_str().unwrap().to_owned();
+    proxy.stop();
+
+    let proxy = Proxy::start(&engine_args(data_dir, FAST), &[]);
+    let (status, again) = get_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand/before-restart"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(again["data"]["task_id"], done_id.as_str());
+    assert_eq!(again["data"]["task_status"], "succeed");
+    let after = client
+        .get(format!("{}{url}", proxy.url))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(
+        before, after,
+        "the same result picture is served after a restart"
+    );
+    let (_, resumed) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{pending_id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(resumed["data"]["task_status"], "succeed", "{resumed}");
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn expired_tasks_answer_1203_and_their_files_are_removed() {
+    let dir = temp_dir("ttl");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &[
+                "--engine-submitted",
+                "0",
+                "--engine-processing",
+                "0",
+                "--engine-ttl",
+                "2s",
+            ],
+        ),
+        &[],
+    );
+    let client = client();
+    let (_, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&base64(&png(300, 300)), [0.1; 4], 1, Some("short-lived")),
+    )
+    .await;
+    let id = created["data"]["task_id"].as_str().unwrap().to_owned();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(done["data"]["task_status"], "succeed");
+    let url = done["data"]["task_result"]["images"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(!files_under(&dir.join("results")).is_empty());
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (status, gone) =
+        get_json(&client, &proxy.api("/v1/images/editing/expand/short-lived")).await;
+    assert_eq!((status, gone["code"].as_i64()), (404, Some(1203)), "{gone}");
+    let picture = client
+        .get(format!("{}{url}", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(picture.status(), 404);
+    assert!(files_under(&dir.join("results")).is_empty());
+    assert!(files_under(&dir.join("tasks")).is_empty());
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn watermarked_results_get_a_watermark_url() {
+    let dir = temp_dir("watermark");
+    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    let client = client();
+    let mut body = create_body(&base64(&png(300, 300)), [0.1; 4], 1, None);
+    body["watermark_info"] = json!({"enabled": true});
+    let (_, created) = post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
+    let id = created["data"]["task_id"].as_str().unwrap();
+    let (_, done) = wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    let image = &done["data"]["task_result"]["images"][0];
+    assert_eq!(done["data"]["watermark_info"]["enabled"], true);
+    let plain = client
+        .get(format!("{}{}", proxy.url, image["url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let marked = client
+        .get(format!(
+            "{}{}",
+            proxy.url,
+            image["watermark_url"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (plain, marked) = (
+        decode(&plain, u64::MAX).unwrap(),
+        decode(&marked, u64::MAX).unwrap(),
+    );
+    assert_eq!((plain.width, plain.height), (marked.width, marked.height));
+    assert_ne!(plain.data, marked.data);
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
