@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use kling_expand_core::dialect::ResultImage;
-use kling_expand_core::inspect::ImageInfo;
+use kling_expand_core::geometry::Size;
+use kling_expand_core::inspect::ImageFormat;
 use leptos::prelude::*;
 use web_sys::Blob;
 
@@ -12,17 +13,29 @@ use crate::config::WidgetConfig;
 use crate::model::framing::Framing;
 use crate::model::progress::Phase;
 
+/// Where the picture to send lives.
+#[derive(Clone, Debug)]
+pub enum PictureSource {
+    /// Bytes the person gave (picker, drop, paste), kept in JavaScript; sent as base64.
+    Bytes(Blob),
+    /// An http(s) URL, sent as-is for the provider to fetch.
+    Url(String),
+}
+
 /// The picture that will be sent, as the person chose it (or as a fix-up left it).
 #[derive(Clone, Debug)]
 pub struct Picture {
-    /// The bytes to send, kept in JavaScript.
-    pub blob: Blob,
-    /// Shows the picture without base64.
-    pub object_url: String,
-    /// File name, for messages.
+    pub source: PictureSource,
+    /// What the preview shows: an object URL for bytes (no base64), the URL itself otherwise.
+    pub preview_url: String,
+    /// File name or URL, for messages.
     pub name: String,
-    pub info: ImageInfo,
-    pub byte_len: u64,
+    /// Size as displayed (EXIF orientation applied): what the ratios are computed against.
+    pub size: Size,
+    /// Known for bytes (from their headers); unknown for a URL.
+    pub format: Option<ImageFormat>,
+    /// Known for bytes.
+    pub byte_len: Option<u64>,
 }
 
 /// What "Retry" does for the error on screen.

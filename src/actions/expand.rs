@@ -5,10 +5,13 @@ use kling_expand_core::poll::{PollConfig, PollSchedule};
 use kling_expand_core::validate::{ExpandRequest, ImageSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use web_sys::Blob;
 
 use crate::browser::{self, file, http, timer};
+use crate::config::WidgetConfig;
 use crate::model::progress::Phase;
-use crate::state::{RetryAction, ShownError, WidgetState};
+use crate::state::{PictureSource, RetryAction, ShownError, WidgetState};
 
 /// Stands in for the picture in the serialised body; the real base64 is spliced in as a Blob
 /// part. Searched for together with its key and quotes, which no string value can contain.
@@ -23,15 +26,12 @@ pub fn expand(state: WidgetState) {
     let Some(picture) = state.picture.get_untracked() else {
         return;
     };
-    let Ok(ratios) = state
-        .framing
-        .with_untracked(|f| f.ratios(picture.info.displayed_size()))
-    else {
+    let Ok(ratios) = state.framing.with_untracked(|f| f.ratios(picture.size)) else {
         return;
     };
     let config = state.config.get_value();
     let request = ExpandRequest {
-        image: ImageSource::Base64(IMAGE_PLACEHOLDER.to_owned()),
+        image: ImageSource::Url(String::new()),
         ratios,
         prompt: Some(state.prompt.get_untracked()).filter(|p| !p.trim().is_empty()),
         n: state.n.get_untracked(),
@@ -48,29 +48,9 @@ pub fn expand(state: WidgetState) {
     state.phase.set(Phase::Creating { started_ms });
 
     spawn_local(async move {
-        let body = config.dialect.create_body(&request).to_string();
-        let marker = format!("\"image\":\"{IMAGE_PLACEHOLDER}\"");
-        let Some((head, tail)) = body.split_once(&marker) else {
-            fail_before_task(
-                state,
-                ticket,
-                protocol_error("the request body has no image field"),
-            );
-            return;
-        };
-        let head = format!("{head}\"image\":\"");
-        let tail = format!("\"{tail}");
-        let sent = async {
-            let base64 = file::base64_of(&picture.blob).await.ok()?;
-            file::json_blob(&head, &base64, &tail).ok()
-        };
-        let Some(body) = sent.await else {
-            fail_before_task(
-                state,
-                ticket,
-                protocol_error("the browser could not read the picture"),
-            );
-            return;
+        let body = match request_body(&config, request.clone(), &picture.source).await {
+            Ok(body) => body,
+            Err(error) => return fail_before_task(state, ticket, error),
         };
         if !control.is_current(ticket) {
             return;
@@ -111,6 +91,39 @@ pub fn expand(state: WidgetState) {
     });
 }
 
+/// The create call's JSON body. For bytes, the body is serialised around a placeholder and the
+/// browser's base64 is spliced in as a Blob part, so the picture never enters wasm memory.
+async fn request_body(
+    config: &WidgetConfig,
+    mut request: ExpandRequest,
+    source: &PictureSource,
+) -> Result<Blob, ApiError> {
+    let blob = match source {
+        PictureSource::Url(url) => {
+            request.image = ImageSource::Url(url.clone());
+            let body = config.dialect.create_body(&request).to_string();
+            file::json_blob(&body, &JsValue::from_str(""), "")
+        }
+        PictureSource::Bytes(bytes) => {
+            request.image = ImageSource::Base64(IMAGE_PLACEHOLDER.to_owned());
+            let body = config.dialect.create_body(&request).to_string();
+            let marker = format!("\"image\":\"{IMAGE_PLACEHOLDER}\"");
+            let (head, tail) = body
+                .split_once(&marker)
+                .ok_or_else(|| protocol_error("the request body has no image field"))?;
+            let base64 = file::base64_of(bytes)
+                .await
+                .map_err(|_| protocol_error("the browser could not read the picture"))?;
+            file::json_blob(
+                &format!("{head}\"image\":\""),
+                &base64,
+                &format!("\"{tail}"),
+            )
+        }
+    };
+    blob.map_err(|_| protocol_error("the browser could not assemble the request"))
+}
+
 /// Polls an existing task again (after Retry, or after a reload).
 pub fn resume(state: WidgetState, task_id: String) {
     if state.phase.with_untracked(Phase::busy) {
@@ -136,7 +149,7 @@ pub fn cancel(state: WidgetState) {
     state.phase.set(Phase::Cancelled { task_id });
 }
 
-async fn lookup(config: &crate::config::WidgetConfig, id: &str) -> Option<TaskSnapshot> {
+async fn lookup(config: &WidgetConfig, id: &str) -> Option<TaskSnapshot> {
     if id.is_empty() {
         return None;
     }
@@ -229,7 +242,7 @@ async fn watch(
 /// Writes a snapshot into the state; true when the task has ended.
 fn show_snapshot(
     state: WidgetState,
-    config: &crate::config::WidgetConfig,
+    config: &WidgetConfig,
     snapshot: &TaskSnapshot,
     started_ms: f64,
 ) -> bool {

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use web_sys::Blob;
 
 use crate::browser::file;
-use crate::state::{Picture, ShownError, WidgetState};
+use crate::state::{Picture, PictureSource, ShownError, WidgetState};
 
 /// Reads a picture the person gave (picker, drop, paste) and makes it the source, or says why not.
 /// A refused picture leaves the current one, and every setting, as they were.
@@ -43,14 +43,20 @@ pub fn load_picture(state: WidgetState, blob: Blob, name: String) {
         };
         let previous = state.picture.get_untracked();
         state.picture.set(Some(Picture {
-            blob,
-            object_url,
+            source: PictureSource::Bytes(blob),
+            preview_url: object_url,
             name,
-            info,
-            byte_len,
+            size: info.displayed_size(),
+            format: Some(info.format),
+            byte_len: Some(byte_len),
         }));
-        if let Some(previous) = previous {
-            file::revoke_object_url(&previous.object_url);
+        if let Some(Picture {
+            source: PictureSource::Bytes(_),
+            preview_url,
+            ..
+        }) = previous
+        {
+            file::revoke_object_url(&preview_url);
         }
         state.error.set(None);
     });

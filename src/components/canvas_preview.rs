@@ -9,9 +9,9 @@ pub fn CanvasPreview() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let geometry = move || {
         let picture = state.picture.get()?;
-        let size = picture.info.displayed_size();
+        let size = picture.size;
         let ratios = state.framing.with(|f| f.ratios(size)).ok()?;
-        Some((picture.object_url, size, ratios.canvas(size)))
+        Some((picture.preview_url, size, ratios.canvas(size)))
     };
     move || match geometry() {
         None => {

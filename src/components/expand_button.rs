@@ -13,7 +13,7 @@ pub fn ExpandButton() -> impl IntoView {
         state.picture.with(|picture| {
             picture.as_ref().is_some_and(|p| {
                 state.framing.with(|f| {
-                    f.ratios(p.info.displayed_size())
+                    f.ratios(p.size)
                         .is_ok_and(|r| r.up + r.down + r.left + r.right > 0.0)
                 })
             })

@@ -22,13 +22,16 @@ pub fn ImagePicker() -> impl IntoView {
     };
     let chosen = move || {
         state.picture.with(|p| match p {
-            Some(p) => format!(
-                "{} · {} × {} px · {}",
-                p.name,
-                p.info.displayed_size().width,
-                p.info.displayed_size().height,
-                p.info.format.name()
-            ),
+            Some(p) => {
+                let format = p
+                    .format
+                    .map(|f| format!(" · {}", f.name()))
+                    .unwrap_or_default();
+                format!(
+                    "{} · {} × {} px{format}",
+                    p.name, p.size.width, p.size.height
+                )
+            }
             None => "PNG or JPEG, at least 300 px a side, up to 10 MB.".to_owned(),
         })
     };

@@ -9,9 +9,7 @@ use crate::state::WidgetState;
 pub fn RatioFields() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let ratios = move || {
-        let size = state
-            .picture
-            .with(|p| p.as_ref().map(|p| p.info.displayed_size()))?;
+        let size = state.picture.with(|p| p.as_ref().map(|p| p.size))?;
         state.framing.with(|f| f.ratios(size)).ok()
     };
     let field = move |label: &'static str, side: Side| {
