@@ -250,9 +250,25 @@ impl Ratios {
         self
     }
 
-    /// Area of the new canvas as a multiple of the original area.
+    /// Area of the new canvas as a multiple of the original area:
+    /// `(1 + (left + right)) × (1 + (up + down))`, grouped so that exchanging sides (e.g. for
+    /// a turned picture) gives exactly the same `f64`.
     pub fn area_factor(&self) -> f64 {
-        (1.0 + self.left + self.right) * (1.0 + self.up + self.down)
+        (1.0 + (self.left + self.right)) * (1.0 + (self.up + self.down))
+    }
+
+    /// Whether any usual way of computing the area in `f64` (left to right in either side
+    /// order, or grouped) exceeds 3, so that a server's own arithmetic cannot disagree with
+    /// [`Ratios::check`] by one rounding step.
+    fn any_float_area_over(&self) -> bool {
+        let forms = [
+            self.area_factor(),
+            (1.0 + self.left + self.right) * (1.0 + self.up + self.down),
+            (1.0 + self.right + self.left) * (1.0 + self.down + self.up),
+            (1.0 + self.left + self.right) * (1.0 + self.down + self.up),
+            (1.0 + self.right + self.left) * (1.0 + self.up + self.down),
+        ];
+        forms.iter().any(|&a| a > MAX_AREA_FACTOR)
     }
 
     /// True when no side expands: sending this would return the original picture.
@@ -329,6 +345,22 @@ impl Ratios {
         original.aspect() * (1.0 + self.left + self.right) / (1.0 + self.up + self.down)
     }
 
+    /// The same expansion for the picture as STORED, when these ratios were chosen on the
+    /// picture as DISPLAYED with EXIF `orientation` (1..=8; other values count as 1).
+    ///
+    /// Viewers turn a JPEG by its EXIF orientation; a provider that reads the stored pixels
+    /// and ignores EXIF would expand the wrong sides. Sending the picture re-encoded upright
+    /// avoids the question; sending the bytes as they are needs this mapping. Each ratio keeps
+    /// its meaning: a displayed side that is a multiple of the displayed height becomes a
+    /// stored side that is a multiple of the stored width, which is the same length.
+    pub fn displayed_to_stored(&self, orientation: u8) -> Ratios {
+        let mut stored = *self;
+        for side in Side::ALL {
+            stored = stored.with(side, self.get(displayed_side(side, orientation)));
+        }
+        stored
+    }
+
     /// The four values with 4 decimals, in wire order up, down, left, right.
     pub fn format4(&self) -> [String; 4] {
         [self.up, self.down, self.left, self.right].map(|v| format!("{v:.4}"))
@@ -343,6 +375,28 @@ impl fmt::Display for Ratios {
             "{:.4},{:.4},{:.4},{:.4}",
             self.up, self.down, self.left, self.right
         )
+    }
+}
+
+/// Where a stored edge ends up once the picture is shown with EXIF `orientation`.
+fn displayed_side(stored: Side, orientation: u8) -> Side {
+    use Side::{Down, Left, Right, Up};
+    // Per orientation: the displayed side of the stored up, down, left, right edges.
+    let [up, down, left, right] = match orientation {
+        2 => [Up, Down, Right, Left], // mirrored left-right
+        3 => [Down, Up, Right, Left], // turned 180°
+        4 => [Down, Up, Left, Right], // mirrored top-bottom
+        5 => [Left, Right, Up, Down], // transposed
+        6 => [Right, Left, Up, Down], // turned 90° clockwise
+        7 => [Right, Left, Down, Up], // transversed
+        8 => [Left, Right, Down, Up], // turned 90° anticlockwise
+        _ => [Up, Down, Left, Right],
+    };
+    match stored {
+        Up => up,
+        Down => down,
+        Left => left,
+        Right => right,
     }
 }
 
@@ -375,7 +429,7 @@ fn fit_area_units(units: &mut [i64; 4]) {
         let vertical = UNITS_PER_ONE + units[0] + units[1];
         let horizontal = UNITS_PER_ONE + units[2] + units[3];
         let exact_over = vertical * horizontal > MAX_AREA_UNITS2;
-        let float_over = from_units(*units).area_factor() > MAX_AREA_FACTOR;
+        let float_over = from_units(*units).any_float_area_over();
         if !exact_over && !float_over {
             return;
         }
@@ -981,8 +1035,7 @@ pub fn max_side(current: Ratios, side: Side) -> f64 {
     while units > 0
         && current
             .with(side, units as f64 / UNITS_PER_ONE_F)
-            .area_factor()
-            > MAX_AREA_FACTOR
+            .any_float_area_over()
     {
         units -= 1;
     }
@@ -1416,6 +1469,55 @@ mod tests {
     }
 
     #[test]
+    fn displayed_ratios_map_to_stored_edges() {
+        // A phone photo stored 4000×3000, shown turned 90° clockwise as 3000×4000.
+        let shown = Ratios::new(0.5, 0.0, 0.0, 0.25);
+        let stored = shown.displayed_to_stored(6);
+        // Shown top = stored left; shown right = stored top.
+        assert_eq!(stored, Ratios::new(0.25, 0.0, 0.5, 0.0));
+        let stored_size = Size::new(4000, 3000);
+        let shown_canvas = shown.canvas(stored_size.swapped());
+        let stored_canvas = stored.canvas(stored_size);
+        assert_eq!(shown_canvas.size(), stored_canvas.size().swapped());
+        assert_eq!(shown_canvas.top_px, stored_canvas.left_px);
+        assert_eq!(shown_canvas.right_px, stored_canvas.top_px);
+        assert_eq!(shown.displayed_to_stored(1), shown);
+        assert_eq!(shown.displayed_to_stored(0), shown);
+        assert_eq!(
+            shown.displayed_to_stored(3),
+            Ratios::new(0.0, 0.5, 0.25, 0.0)
+        );
+    }
+
+    #[test]
+    fn every_orientation_keeps_the_canvas() {
+        let shown = Ratios::new(0.1, 0.2, 0.3, 0.4);
+        let stored_size = Size::new(1200, 800);
+        for orientation in 1..=8u8 {
+            let turned = orientation >= 5;
+            let shown_size = if turned {
+                stored_size.swapped()
+            } else {
+                stored_size
+            };
+            let shown_canvas = shown.canvas(shown_size).size();
+            let stored = shown.displayed_to_stored(orientation);
+            let stored_canvas = stored.canvas(stored_size).size();
+            let expected = if turned {
+                shown_canvas.swapped()
+            } else {
+                shown_canvas
+            };
+            assert_eq!(stored_canvas, expected, "orientation {orientation}");
+            assert_eq!(stored.area_factor(), shown.area_factor(), "exactly");
+            // Each side is used once.
+            let mut values: Vec<f64> = Side::ALL.iter().map(|&s| stored.get(s)).collect();
+            values.sort_by(f64::total_cmp);
+            assert_eq!(values, [0.1, 0.2, 0.3, 0.4], "orientation {orientation}");
+        }
+    }
+
+    #[test]
     fn set_side_changes_only_that_side() {
         let start = Ratios::new(0.2, 0.2, 0.3, 0.3);
         let edit = set_side(start, Side::Left, 0.5);
@@ -1654,6 +1756,9 @@ mod props {
             let q = raw.quantized();
             prop_assert_eq!(q.check(), Ok(()));
             prop_assert_eq!(q.quantized(), q);
+            for orientation in 1..=8 {
+                prop_assert_eq!(q.displayed_to_stored(orientation).check(), Ok(()));
+            }
             for (text, side) in q.format4().iter().zip(Side::ALL) {
                 prop_assert_eq!(text.parse::<f64>().unwrap(), q.get(side), "4 decimals exactly");
             }

@@ -431,15 +431,16 @@ fn png(b: &[u8]) -> Result<(Size, u8), InspectError> {
     // Chunks between IHDR and the first IDAT: look for eXIf, skipping data by length.
     let mut orientation = 1;
     let mut pos: usize = 8 + 12 + 13;
-    while let (Some(len), Some(kind)) = (be32(b, pos), b.get(pos + 4..pos + 8)) {
-        if kind == b"IDAT" || kind == b"IEND" {
+    // Checked arithmetic throughout: on wasm32 a declared length near 4 GB would overflow.
+    while let (Some(len), Some(kind)) = (be32(b, pos), bytes_at::<4>(b, pos.saturating_add(4))) {
+        if &kind == b"IDAT" || &kind == b"IEND" {
             break;
         }
         let data_start = pos + 8;
         let Some(data_end) = data_start.checked_add(len as usize) else {
             break;
         };
-        if kind == b"eXIf" {
+        if &kind == b"eXIf" {
             let data = &b[data_start.min(b.len())..data_end.min(b.len())];
             // The spec stores bare TIFF; some writers keep the JPEG-style prefix.
             let tiff = data.strip_prefix(b"Exif\0\0").unwrap_or(data);

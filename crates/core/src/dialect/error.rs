@@ -99,10 +99,7 @@ impl ErrorCategory {
             ErrorCategory::Network => {
                 "The provider could not be reached. Check the connection and try again."
             }
-            ErrorCategory::Protocol => {
-                "The provider's answer could not be understood. Try again; if it keeps \
-                 happening, choose another provider."
-            }
+            ErrorCategory::Protocol => "The provider's answer could not be understood.",
         }
     }
 }
@@ -171,7 +168,16 @@ impl fmt::Display for ApiError {
             }
         }
         if has_content(&self.message) {
-            write!(f, " The provider said: \u{201c}{}\u{201d}.", self.message)?;
+            match self.category {
+                // These messages are this crate's own description, not the provider's words.
+                ErrorCategory::Protocol | ErrorCategory::Network => {
+                    write!(f, " Details: {}.", self.message)?
+                }
+                _ => write!(f, " The provider said: \u{201c}{}\u{201d}.", self.message)?,
+            }
+        }
+        if self.category == ErrorCategory::Protocol {
+            f.write_str(" If it keeps happening, choose another provider.")?;
         }
         let mut details = Vec::new();
         if let Some(status) = self.http_status {

@@ -297,10 +297,7 @@ impl Dialect {
             Some(Value::Array(items)) => match items.into_iter().next() {
                 Some(first) => first,
                 None => {
-                    let mut e = ApiError::new(
-                        ErrorCategory::NotFound,
-                        "the answer lists no task for this id",
-                    );
+                    let mut e = ApiError::new(ErrorCategory::NotFound, "");
                     e.http_status = Some(http_status);
                     return Err(e);
                 }
