@@ -17,7 +17,8 @@ pub struct PollConfig {
     pub factor: f64,
     /// Largest delay before jitter.
     pub max_delay_ms: u64,
-    /// Relative jitter in `[0, 1]`: a delay `d` becomes uniform in `[d(1-j), d(1+j)]`.
+    /// Relative jitter in `[0, 1]`: a delay `d` becomes uniform in `[d(1-j), d(1+j)]` (and at
+    /// least 1 ms).
     pub jitter: f64,
     /// Give up once this much time has been scheduled in total.
     pub deadline_ms: u64,
@@ -77,7 +78,8 @@ impl PollSchedule {
         let jitter = self.config.jitter.clamp(0.0, 1.0);
         let spread = 1.0 + jitter * (2.0 * self.rng.next_unit() - 1.0);
         let capped = self.base_ms.min(self.config.max_delay_ms as f64);
-        let mut delay = (capped * spread).round().max(0.0) as u64;
+        // Never 0: a zero delay would turn polling into a busy loop against the provider.
+        let mut delay = (capped * spread).round().max(1.0) as u64;
         if let Some(at_least) = retry_after_ms {
             if at_least > remaining {
                 self.elapsed_ms = self.config.deadline_ms;
@@ -218,5 +220,38 @@ mod tests {
         let mut s = PollSchedule::new(config, 9);
         assert_eq!(s.next_delay(Some(60_000)), None);
         assert_eq!(s.next_delay(None), None);
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        proptest! {
+            #[test]
+            fn delays_stay_in_bounds_and_end_at_the_deadline(
+                first in 1u64..5_000,
+                factor in 1.0f64..3.0,
+                cap in 1u64..60_000,
+                jitter in 0.0f64..=1.0,
+                deadline in 1u64..1_000_000,
+                seed in any::<u64>(),
+                retry in prop::collection::vec(prop::option::of(0u64..20_000), 0..50),
+            ) {
+                let config = PollConfig { first_delay_ms: first, factor, max_delay_ms: cap, jitter, deadline_ms: deadline };
+                let mut s = PollSchedule::new(config, seed);
+                let upper = (first.min(cap) as f64).max(cap as f64) * (1.0 + jitter) + 1.0;
+                let mut total = 0u64;
+                let mut hints = retry.into_iter();
+                while let Some(d) = s.next_delay(hints.next().flatten()) {
+                    total += d;
+                    prop_assert!(total <= deadline);
+                    prop_assert!(d as f64 <= upper.max(20_000.0));
+                    prop_assert!(s.attempts() < 1_000_000);
+                }
+                prop_assert!(s.next_delay(None).is_none());
+                prop_assert!(total <= deadline);
+            }
+        }
     }
 }

@@ -735,3 +735,108 @@ fn local_engine_output_parses_back() {
     assert_eq!(err.category, ErrorCategory::InvalidInput);
     assert_eq!(err.http_status, Some(400));
 }
+
+// ---------------------------------------------------------------- never a panic
+
+mod props {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::*;
+
+    /// Arbitrary JSON up to a few levels deep, biased toward the envelope's own keys.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            prop::sample::select(vec![
+                "succeed",
+                "failed",
+                "pending",
+                "0",
+                "",
+                "string",
+                "processing",
+                "https://x/y.png",
+            ])
+            .prop_map(|s| json!(s)),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec(
+                    (
+                        prop::sample::select(vec![
+                            "code",
+                            "message",
+                            "request_id",
+                            "data",
+                            "task_id",
+                            "task_status",
+                            "status",
+                            "task_result",
+                            "images",
+                            "url",
+                            "index",
+                            "result",
+                            "resources",
+                            "created_at",
+                            "task_info",
+                            "external_task_id",
+                            "error",
+                        ]),
+                        inner
+                    ),
+                    0..6
+                )
+                .prop_map(|pairs| {
+                    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        #[test]
+        fn parsers_never_panic(
+            status in prop_oneof![Just(200u16), Just(404u16), Just(429u16), 100u16..600],
+            body in prop_oneof![json_value().prop_map(|v| v.to_string()), ".{0,80}"],
+            retry in prop::option::of(".{0,12}"),
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            let retry = retry.as_deref();
+            for result in [
+                dialect.parse_create(status, &body, retry),
+                dialect.parse_query(status, &body, retry),
+            ] {
+                match result {
+                    // A snapshot always has an id.
+                    Ok(snapshot) => prop_assert!(!snapshot.task_id.is_empty()),
+                    Err(e) => {
+                        prop_assert!(!e.to_string().is_empty());
+                        prop_assert!(e.retry_after_ms.is_none() || e.retryable());
+                    }
+                }
+            }
+            let _ = dialect.parse_list(status, &body, retry);
+        }
+
+        #[test]
+        fn routes_never_panic_and_ids_round_trip(
+            id in "\\PC{1,40}",
+            path in ".{0,60}",
+            dialect in prop::sample::select(Dialect::ALL.to_vec()),
+        ) {
+            let _ = dialect.route("GET", &path);
+            let _ = dialect.route("POST", &path);
+            let expected = (id != "." && id != ".." && !id.contains(['/', '\\']) && id.len() <= 256)
+                .then(|| Route::Query { id: id.clone() });
+            prop_assert_eq!(dialect.route("GET", &dialect.query_path(&id)), expected);
+        }
+    }
+}
