@@ -15,10 +15,11 @@ export const distDir = process.env.KLING_EXPAND_DIST ?? join(root, 'dist');
 /** Starts the proxy on a free loopback port; resolves once it prints its URL. */
 export async function startProxy(extraArgs = [], extraEnv = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
+  // Short engine stages keep the journeys quick; a test can pass its own to override them.
   const args = ['--provider', 'local', '--static', distDir, '--listen', '127.0.0.1:0',
-    '--data-dir', dataDir, ...extraArgs];
+    '--data-dir', dataDir, '--engine-submitted', '300ms', '--engine-processing', '600ms', ...extraArgs];
   const child = spawn(proxyBin, args, {
-    env: { ...process.env, RUST_LOG: 'warn', ...extraEnv },
+    env: { ...process.env, KLING_PROXY_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
