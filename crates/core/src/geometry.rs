@@ -456,9 +456,28 @@ fn fit_area_units(units: &mut [i64; 4]) {
 }
 
 /// Round to 4 decimals the way Kling's Python helper prints (`f"{x:.4f}"`): the exact binary
-/// value, correctly rounded.
+/// value, correctly rounded (Rust's `{:.4}` rounds the same way). The printed digits are read
+/// back as whole ten-thousandths rather than with `str::parse::<f64>`, which would add a
+/// float parser to the widget's wasm for this one call.
 fn python_round4(value: f64) -> f64 {
-    format!("{value:.4}").parse().unwrap_or(value)
+    let printed = format!("{value:.4}");
+    let (negative, digits) = match printed.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, printed.as_str()),
+    };
+    let mut units: i64 = 0;
+    for c in digits.chars().filter(|&c| c != '.') {
+        let Some(d) = c.to_digit(10) else {
+            return value; // NaN or infinite: nothing to round
+        };
+        units = units.saturating_mul(10).saturating_add(i64::from(d));
+    }
+    let magnitude = units as f64 / UNITS_PER_ONE_F;
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
 }
 
 /// An aspect ratio, e.g. 16:9.
@@ -1106,6 +1125,19 @@ mod tests {
         let r = seed_ratios(100.0, 100.0, 3.0, 16.0 / 9.0);
         assert_eq!(r, GOLDEN);
         assert_eq!(r.to_string(), "0.1495,0.1495,0.6547,0.6547");
+    }
+
+    #[test]
+    fn helper_rounding_matches_python() {
+        // Values Python prints as: 0.1235 (binary value above the tie), 0.1234 (below),
+        // -0.0000, 2.0000, 0.0000.
+        assert_eq!(python_round4(0.123_45), 0.1235);
+        assert_eq!(python_round4(0.123_449_999), 0.1234);
+        assert_eq!(python_round4(-0.000_01), 0.0);
+        assert_eq!(python_round4(1.999_96), 2.0);
+        assert_eq!(python_round4(-0.654_66), -0.6547);
+        assert!(python_round4(f64::NAN).is_nan());
+        assert_eq!(python_round4(f64::INFINITY), f64::INFINITY);
     }
 
     #[test]

@@ -40,13 +40,14 @@ pub(crate) fn megabytes(bytes: u64) -> String {
     decimal(bytes as f64 / (1024.0 * 1024.0), 1)
 }
 
-/// The first letter in upper case.
+/// The first letter in upper case (ASCII only: used on this crate's own words, and Unicode
+/// case tables would weigh on the wasm).
 pub(crate) fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+    let mut out = word.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
     }
+    out
 }
 
 #[cfg(test)]

@@ -283,13 +283,39 @@ pub fn category_for_http(status: u16) -> ErrorCategory {
 /// Anything else gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: Option<i64>) -> Option<u64> {
     let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        let seconds: f64 = value.parse().ok()?;
-        return Some((seconds * 1000.0).round() as u64);
+    if let Some(ms) = parse_seconds_as_ms(value) {
+        return Some(ms);
     }
     let at = parse_http_date(value)?;
     let now = now_ms?;
     Some(u64::try_from(at.saturating_sub(now)).unwrap_or(0))
+}
+
+/// `"3"` → 3000, `"1.5"` → 1500, `"0.0004"` → 0 (rounded to the millisecond). Read digit by
+/// digit: a float parser would add weight to the widget's wasm for this alone.
+fn parse_seconds_as_ms(value: &str) -> Option<u64> {
+    let (whole, fraction) = value.split_once('.').unwrap_or((value, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let mut ms: u64 = 0;
+    for b in whole.bytes() {
+        ms = ms.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    ms = ms.saturating_mul(1000);
+    let digit = |i: usize| {
+        fraction
+            .as_bytes()
+            .get(i)
+            .map_or(0, |b| u64::from(b - b'0'))
+    };
+    let thousandths = digit(0) * 100 + digit(1) * 10 + digit(2);
+    let round_up = u64::from(digit(3) >= 5);
+    Some(ms.saturating_add(thousandths + round_up))
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to Unix milliseconds.
@@ -347,6 +373,12 @@ mod tests {
         assert_eq!(parse_retry_after("3", None), Some(3000));
         assert_eq!(parse_retry_after(" 120 ", None), Some(120_000));
         assert_eq!(parse_retry_after("1.5", None), Some(1500));
+        assert_eq!(parse_retry_after(".25", None), Some(250));
+        assert_eq!(parse_retry_after("0.0004", None), Some(0));
+        assert_eq!(parse_retry_after("2.0005", None), Some(2001));
+        assert_eq!(parse_retry_after("1.2.3", None), None);
+        assert_eq!(parse_retry_after(".", None), None);
+        assert_eq!(parse_retry_after("-3", None), None);
         assert_eq!(parse_retry_after("soon", None), None);
         assert_eq!(parse_retry_after("", None), None);
         let date = "Wed, 21 Oct 2015 07:28:00 GMT";

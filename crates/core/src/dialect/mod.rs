@@ -540,7 +540,7 @@ impl Dialect {
                     })
                     .filter(|image| !image.url.is_empty())
                     .collect();
-                images.sort_by_key(|image| image.index);
+                images.sort_unstable_by_key(|image| image.index);
                 let message = obj.get("task_status_msg").and_then(value_to_string);
                 // Kling deletes results RESULT_LINK_DAYS after generation; the last update of
                 // a succeeded task is when it was generated.
