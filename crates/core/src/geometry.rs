@@ -724,12 +724,19 @@ impl fmt::Display for Infeasible {
             {
                 let own = self.original.aspect();
                 let reach = self.multiplier.clamp(1.0, MAX_AREA_FACTOR);
-                write!(
-                    f,
-                    "choose an aspect between {}:1 and {}:1 (the closest is {aspect})",
-                    trim_number(own / reach),
-                    trim_number(own * reach)
-                )
+                // Bounds rounded inward, so every value shown is itself feasible.
+                let low = (own / reach * 100.0).ceil() / 100.0;
+                let high = (own * reach * 100.0).floor() / 100.0;
+                if low < high {
+                    write!(
+                        f,
+                        "choose an aspect between {}:1 and {}:1 (the closest is {aspect})",
+                        trim_number(low),
+                        trim_number(high)
+                    )
+                } else {
+                    write!(f, "choose the aspect {aspect}")
+                }
             } else {
                 Ok(())
             }
@@ -757,8 +764,8 @@ impl fmt::Display for Infeasible {
                      Kling's limit of ×3. Crop the picture first, or ",
                     self.aspect,
                     self.original,
-                    fmt_mult(self.min_multiplier),
-                    fmt_mult(self.min_multiplier - MAX_AREA_FACTOR)
+                    fmt_mult(ceil2(self.min_multiplier)),
+                    fmt_mult(ceil2(self.min_multiplier) - MAX_AREA_FACTOR)
                 )?;
                 alternative_aspect(f)?;
                 f.write_str(".")
@@ -777,7 +784,7 @@ impl fmt::Display for Infeasible {
                     fmt_mult(self.multiplier),
                     self.aspect,
                     self.original,
-                    fmt_mult(self.min_multiplier)
+                    fmt_mult(ceil2(self.min_multiplier))
                 )?;
                 let nearest_multiplier = self.nearest.and_then(|n| n.multiplier);
                 if let Some(m) = nearest_multiplier {
@@ -866,10 +873,8 @@ pub fn plan(
         return Err(refuse(Limit::MaxArea, Some(nearest)));
     }
     if multiplier < min_m * (1.0 - BOUND_SLACK) {
-        let up = (min_m * 100.0).ceil() / 100.0;
-        let nearest_multiplier = if up >= min_m { up } else { min_m };
         let nearest = Nearest {
-            multiplier: Some(nearest_multiplier.min(MAX_AREA_FACTOR)),
+            multiplier: Some(ceil2(min_m).min(MAX_AREA_FACTOR)),
             aspect: (multiplier >= 1.0).then(|| nearest_aspect(original, target, multiplier)),
         };
         return Err(refuse(Limit::MinMultiplier, Some(nearest)));
@@ -1107,6 +1112,16 @@ fn fmt_mult(value: f64) -> String {
         text::decimal(value, 4)
     } else {
         text::decimal(value, 2)
+    }
+}
+
+/// Rounded up to 2 decimals: "needs at least" must not understate.
+fn ceil2(value: f64) -> f64 {
+    let up = (value * 100.0).ceil() / 100.0;
+    if up >= value {
+        up
+    } else {
+        value
     }
 }
 
@@ -1352,7 +1367,10 @@ mod tests {
         assert_eq!(a.value(), 1.25); // 2.5 / 2
         plan(original, a, 2.0, Anchor::Center).unwrap();
         let text = err.to_string();
-        assert!(text.contains("×4.44"), "{text}");
+        assert!(
+            text.contains("at least ×4.45 of its area, 1.45 over"),
+            "{text}"
+        );
         assert!(text.contains("1.25:1"), "{text}");
     }
 
@@ -1388,8 +1406,25 @@ mod tests {
         assert_eq!(
             text,
             "At ×1.2 a 16:9 canvas would cut into this 1000 × 1000 px picture; it needs at \
-             least ×1.78. Raise the area to ×1.78, or choose an aspect between 0.83:1 and \
+             least ×1.78. Raise the area to ×1.78, or choose an aspect between 0.84:1 and \
              1.2:1 (the closest is 1.2:1)."
+        );
+    }
+
+    #[test]
+    fn a_single_feasible_aspect_is_named_once() {
+        // Just above ×1 only the picture's own shape fits.
+        let err = plan(
+            Size::new(1600, 900),
+            Aspect::new(21.0, 9.0),
+            1.000_000_1,
+            Anchor::Left,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "At ×1 a 21:9 canvas would cut into this 1600 × 900 px picture; it needs at least \
+             ×1.32. Raise the area to ×1.32, or choose the aspect 1.78:1."
         );
     }
 

@@ -79,7 +79,9 @@ impl fmt::Display for Problem {
             ),
             Problem::FileTooLarge { bytes } => {
                 let over = bytes.saturating_sub(MAX_FILE_BYTES);
-                let by = if over < 100 * 1024 {
+                let by = if over == 1 {
+                    "1 byte".to_owned()
+                } else if over < 100 * 1024 {
                     format!("{} bytes", count(over))
                 } else {
                     format!("{} MB", megabytes(over))
@@ -99,10 +101,20 @@ impl fmt::Display for Problem {
                 write!(
                     f,
                     "The picture is {width} × {height} px; Kling needs at least {MIN_SIDE_PX} px \
-                     on each side. Enlarge it to at least {} × {} px, or choose a larger picture.",
-                    grow(w),
-                    grow(h)
-                )
+                     on each side."
+                )?;
+                let aspect = w as f64 / h.max(1) as f64;
+                if (MIN_INPUT_ASPECT..=MAX_INPUT_ASPECT).contains(&aspect) {
+                    write!(
+                        f,
+                        " Enlarge it to at least {} × {} px, or choose a larger picture.",
+                        grow(w),
+                        grow(h)
+                    )
+                } else {
+                    // Enlarging alone would keep a shape Kling refuses (reported separately).
+                    f.write_str(" Choose a larger picture.")
+                }
             }
             Problem::AspectOutOfRange { width, height } => {
                 let (w, h) = (u64::from(*width), u64::from(*height));
@@ -518,6 +530,19 @@ mod tests {
             bytes: MAX_FILE_BYTES + 12,
         };
         assert!(just_over.to_string().contains("12 bytes over"));
+        let one_over = Problem::FileTooLarge {
+            bytes: MAX_FILE_BYTES + 1,
+        };
+        assert!(one_over.to_string().contains(", 1 byte over"));
+        let thin = Problem::TooSmall {
+            width: 120,
+            height: 2000,
+        };
+        assert_eq!(
+            thin.to_string(),
+            "The picture is 120 × 2000 px; Kling needs at least 300 px on each side. Choose a \
+             larger picture."
+        );
         assert!(check_image(&info(ImageFormat::Png, 300, 750, 1), MAX_FILE_BYTES).is_empty());
     }
 
