@@ -9,7 +9,7 @@
 //! |---|---|
 //! | [`limits`] | every limit Kling publishes, as constants |
 //! | [`geometry`] | from aspect + area multiplier + anchor to the four ratios (and free mode, one side at a time); rounding that keeps every limit; output pixels; ratios for EXIF-turned pictures |
-//! | [`inspect`] | format, size and EXIF orientation from a file's header bytes, without decoding pixels |
+//! | [`inspect`](mod@inspect) | format, size and EXIF orientation from a file's header bytes, without decoding pixels |
 //! | [`validate`] | every limit as a [`Problem`] whose message says what is wrong, by how much, and what to do; the provider-independent [`ExpandRequest`] |
 //! | [`dialect`] | the four providers (kling, cometapi, kkiai, modellix): paths, the proxy's route allowlist, request bodies, answer parsing to [`TaskSnapshot`] / [`ApiError`]; [`kling`] holds the official wire types and error-code table |
 //! | [`poll`] | a deterministic polling schedule: backoff with jitter, Retry-After, deadline |
