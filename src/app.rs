@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::{
     AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, ImagePicker, ProgressStatus,
-    RatioFields, ResultsList,
+    RatioFields, RequestOptions, ResultsList,
 };
 use crate::config::WidgetConfig;
 use crate::state::{ShownError, WidgetState};
@@ -37,6 +37,7 @@ pub fn App(
             <div class="ke-controls">
                 <AspectPicker />
                 <RatioFields />
+                <RequestOptions />
                 <ExpandButton />
                 <ProgressStatus />
                 <ErrorAlert />

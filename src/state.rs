@@ -89,7 +89,8 @@ pub struct WidgetState {
     pub picture: RwSignal<Option<Picture>, LocalStorage>,
     pub framing: RwSignal<Framing>,
     pub prompt: RwSignal<String>,
-    pub n: RwSignal<u8>,
+    /// The "Images" field as typed; checked against 1..=9 before anything is sent.
+    pub n: RwSignal<u32>,
     pub watermark: RwSignal<bool>,
     pub phase: RwSignal<Phase>,
     pub results: RwSignal<Vec<ResultImage>>,

@@ -11,6 +11,7 @@ use web_sys::Blob;
 use crate::browser::{self, file, http, timer};
 use crate::config::WidgetConfig;
 use crate::model::progress::Phase;
+use crate::model::readiness;
 use crate::state::{PictureSource, RetryAction, ShownError, WidgetState};
 
 /// Stands in for the picture in the serialised body; the real base64 is spliced in as a Blob
@@ -26,6 +27,9 @@ pub fn expand(state: WidgetState) {
     let Some(picture) = state.picture.get_untracked() else {
         return;
     };
+    if !ready_to_send(state) {
+        return;
+    }
     let Ok(ratios) = state.framing.with_untracked(|f| f.ratios(picture.size)) else {
         return;
     };
@@ -34,7 +38,7 @@ pub fn expand(state: WidgetState) {
         image: ImageSource::Url(String::new()),
         ratios,
         prompt: Some(state.prompt.get_untracked()).filter(|p| !p.trim().is_empty()),
-        n: state.n.get_untracked(),
+        n: u8::try_from(state.n.get_untracked()).unwrap_or(1),
         watermark: state.watermark.get_untracked(),
         external_task_id: Some(browser::new_external_task_id()),
         callback_url: None,
@@ -89,6 +93,20 @@ pub fn expand(state: WidgetState) {
             Err(error) => fail_before_task(state, ticket, error),
         }
     });
+}
+
+/// True when nothing blocks an expansion (see [`expand_blockers`]).
+fn ready_to_send(state: WidgetState) -> bool {
+    untrack(|| expand_blockers(state).is_empty())
+}
+
+/// Why Expand cannot be pressed now, as sentences for the person; empty when it can.
+pub fn expand_blockers(state: WidgetState) -> Vec<String> {
+    let size = state.picture.with(|p| p.as_ref().map(|p| p.size));
+    let ratios = size.map(|size| state.framing.with(|f| f.ratios(size)));
+    state.prompt.with(|prompt| {
+        readiness::expand_blockers(size.is_some(), ratios.as_ref(), prompt, state.n.get())
+    })
 }
 
 /// The create call's JSON body. For bytes, the body is serialised around a placeholder and the

@@ -1,38 +1,37 @@
-//! "Expand" (and "Cancel" while a task runs).
+//! "Expand" (and "Cancel" while a task runs), with the reason when Expand cannot be pressed.
 
 use leptos::prelude::*;
 
-use crate::actions::expand::{cancel, expand};
+use crate::actions::expand::{cancel, expand, expand_blockers};
 use crate::state::WidgetState;
 
 #[component]
 pub fn ExpandButton() -> impl IntoView {
     let state = expect_context::<WidgetState>();
+    let why_id = state.id("expand-blockers");
     let busy = move || state.phase.with(|p| p.busy());
-    let ready = move || {
-        state.picture.with(|picture| {
-            picture.as_ref().is_some_and(|p| {
-                state.framing.with(|f| {
-                    f.ratios(p.size)
-                        .is_ok_and(|r| r.up + r.down + r.left + r.right > 0.0)
-                })
-            })
-        })
-    };
+    let blockers = Memo::new(move |_| expand_blockers(state));
     view! {
         <div class="ke-actions">
             <button
                 type="button"
                 class="ke-primary"
-                disabled=move || busy() || !ready()
-                aria-busy=move || busy().to_string()
+                disabled=move || busy() || !blockers.with(Vec::is_empty)
+                aria-describedby=why_id.clone()
                 on:click=move |_| expand(state)
             >
                 "Expand"
             </button>
             <Show when=busy>
-                <button type="button" on:click=move |_| cancel(state)>"Cancel"</button>
+                <button type="button" on:click=move |_| cancel(state)>
+                    "Cancel"
+                </button>
             </Show>
         </div>
+        <ul id=why_id class="ke-blockers">
+            {move || {
+                blockers.get().into_iter().map(|reason| view! { <li>{reason}</li> }).collect_view()
+            }}
+        </ul>
     }
 }

@@ -7,6 +7,7 @@ mod expand_button;
 mod image_picker;
 mod progress_status;
 mod ratio_fields;
+mod request_options;
 mod results_list;
 
 pub use aspect_picker::AspectPicker;
@@ -16,4 +17,5 @@ pub use expand_button::ExpandButton;
 pub use image_picker::ImagePicker;
 pub use progress_status::ProgressStatus;
 pub use ratio_fields::RatioFields;
+pub use request_options::RequestOptions;
 pub use results_list::ResultsList;

@@ -2,3 +2,4 @@
 
 pub mod framing;
 pub mod progress;
+pub mod readiness;
