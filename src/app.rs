@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, ImagePicker, ProgressStatus,
-    RatioFields, RequestOptions, ResultsList,
+    AnchorPicker, AreaSlider, AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, FramingNote,
+    ImagePicker, ProgressStatus, RatioFields, RequestOptions, ResultsList,
 };
 use crate::config::WidgetConfig;
 use crate::state::{ShownError, WidgetState};
@@ -36,7 +36,12 @@ pub fn App(
             </div>
             <div class="ke-controls">
                 <AspectPicker />
-                <RatioFields />
+                <AreaSlider />
+                <FramingNote />
+                <div class="ke-placement">
+                    <AnchorPicker />
+                    <RatioFields />
+                </div>
                 <RequestOptions />
                 <ExpandButton />
                 <ProgressStatus />

@@ -1,19 +1,26 @@
 //! The widget's parts, one per file, named after what the person sees.
 
+mod anchor_picker;
+mod area_slider;
 mod aspect_picker;
+mod canvas_handles;
 mod canvas_preview;
 mod error_alert;
 mod expand_button;
+mod framing_note;
 mod image_picker;
 mod progress_status;
 mod ratio_fields;
 mod request_options;
 mod results_list;
 
+pub use anchor_picker::AnchorPicker;
+pub use area_slider::AreaSlider;
 pub use aspect_picker::AspectPicker;
 pub use canvas_preview::CanvasPreview;
 pub use error_alert::ErrorAlert;
 pub use expand_button::ExpandButton;
+pub use framing_note::FramingNote;
 pub use image_picker::ImagePicker;
 pub use progress_status::ProgressStatus;
 pub use ratio_fields::RatioFields;

@@ -474,8 +474,10 @@ mod tests {
 
     #[test]
     fn cap_notes_name_the_rule() {
-        let mut framing = Framing::default();
-        framing.free = Some(Ratios::ZERO);
+        let mut framing = Framing {
+            free: Some(Ratios::ZERO),
+            ..Framing::default()
+        };
         framing.edit_side(PHOTO, Side::Left, 2.5);
         let note = cap_note(&framing.capped.unwrap());
         assert_eq!(
@@ -532,7 +534,7 @@ mod tests {
     #[test]
     fn an_infeasible_choice_is_kept_and_offers_a_way_out() {
         let mut framing = Framing::default();
-        // 9:16 around a 4:3 picture needs at least 2.37× its area.
+        // 9:16 around a 4:3 picture needs at least 2.38× its area.
         framing.choose_preset(AspectPreset::Tall9x16);
         let refusal = framing.ratios(PHOTO).unwrap_err();
         assert_eq!(refusal.blocked_by, Limit::MinMultiplier);

@@ -5,6 +5,7 @@
 mod support;
 
 mod config;
+mod framing;
 mod input;
 mod results;
 
