@@ -2,9 +2,11 @@
 
 use leptos::prelude::*;
 
+use crate::actions::load_picture::{allow_drop, take_drop, take_paste};
 use crate::components::{
-    AnchorPicker, AreaSlider, AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, FramingNote,
-    ImagePicker, ProgressStatus, RatioFields, RequestOptions, ResultsList,
+    AnchorPicker, AreaSlider, AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, FixupList,
+    FramingNote, ImagePicker, ImageUrlField, ProgressStatus, RatioFields, RequestOptions,
+    ResultsList,
 };
 use crate::config::WidgetConfig;
 use crate::state::{ShownError, WidgetState};
@@ -29,9 +31,19 @@ pub fn App(
     let control = state.control.get_value();
     on_cleanup(move || control.stop());
     view! {
-        <div class="kling-expand">
+        // Focusable (not in the tab order) so that a click anywhere in the widget makes it the
+        // target of a paste; drops are taken anywhere on it.
+        <div
+            class="kling-expand"
+            tabindex="-1"
+            on:dragover=move |ev| allow_drop(&ev)
+            on:drop=move |ev| take_drop(state, &ev)
+            on:paste=move |ev| take_paste(state, &ev)
+        >
             <div class="ke-source">
                 <ImagePicker />
+                <ImageUrlField />
+                <FixupList />
                 <CanvasPreview />
             </div>
             <div class="ke-controls">

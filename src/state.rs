@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use kling_expand_core::dialect::ResultImage;
 use kling_expand_core::geometry::Size;
-use kling_expand_core::inspect::ImageFormat;
+use kling_expand_core::inspect::{ImageFormat, ImageInfo};
+use kling_expand_core::validate::{self, Problem};
 use leptos::prelude::*;
 use web_sys::Blob;
 
 use crate::config::WidgetConfig;
+use crate::model::fixups::{self, Applied};
 use crate::model::framing::Framing;
 use crate::model::progress::Phase;
 
@@ -36,6 +38,44 @@ pub struct Picture {
     pub format: Option<ImageFormat>,
     /// Known for bytes.
     pub byte_len: Option<u64>,
+    /// What the headers of the bytes say (format, stored size, EXIF orientation); `None` for a URL.
+    pub info: Option<ImageInfo>,
+    /// The fix-ups that made this picture from the one the person gave, oldest first.
+    pub fixups: Vec<FixupStep>,
+}
+
+/// One applied fix-up and the picture it replaced (whose own `fixups` are kept only here, on
+/// the newest picture: undoing step `i` restores `fixups[i].before` with `fixups[..i]`).
+#[derive(Clone, Debug)]
+pub struct FixupStep {
+    pub applied: Applied,
+    pub before: Picture,
+}
+
+impl Picture {
+    /// Why Kling would refuse this picture as it is (the core's checks); empty when it can be
+    /// sent. A URL picture is known only by its displayed size.
+    pub fn problems(&self) -> Vec<Problem> {
+        match (&self.source, self.info) {
+            (PictureSource::Bytes(_), Some(info)) => {
+                validate::check_image(&info, self.byte_len.unwrap_or(0))
+            }
+            _ => fixups::size_problems(self.size),
+        }
+    }
+
+    /// The object URLs this picture and the ones its fix-ups replaced hold (to free them when
+    /// they are no longer shown nor restorable).
+    pub fn object_urls(&self) -> Vec<String> {
+        let own = matches!(self.source, PictureSource::Bytes(_)).then(|| self.preview_url.clone());
+        own.into_iter()
+            .chain(
+                self.fixups
+                    .iter()
+                    .flat_map(|step| step.before.object_urls()),
+            )
+            .collect()
+    }
 }
 
 /// What "Retry" does for the error on screen.
@@ -98,6 +138,10 @@ pub struct WidgetState {
     /// The browser's clock, refreshed while a task runs, for the elapsed time.
     pub now_ms: RwSignal<f64>,
     pub control: StoredValue<TaskControl>,
+    /// What the picture's fix-ups are doing now ("Converting WebP…"); Expand waits for them.
+    pub preparing: RwSignal<Option<String>>,
+    /// Picture work (loading, fix-ups) in progress; a newer load or an undo supersedes it.
+    pub loading: StoredValue<TaskControl>,
 }
 
 impl WidgetState {
@@ -116,7 +160,24 @@ impl WidgetState {
             error: RwSignal::new(None),
             now_ms: RwSignal::new(0.0),
             control: StoredValue::new(TaskControl::default()),
+            preparing: RwSignal::new(None),
+            loading: StoredValue::new(TaskControl::default()),
         }
+    }
+
+    /// Why the current picture cannot be sent yet, as sentences (the core's messages, or that
+    /// its fix-ups are still running); empty when it can, or when there is no picture. Reactive.
+    pub fn picture_blockers(&self) -> Vec<String> {
+        if self.preparing.with(Option::is_some) {
+            return vec!["Wait a moment: the picture is being prepared for sending.".to_owned()];
+        }
+        self.picture.with(|picture| {
+            picture
+                .iter()
+                .flat_map(Picture::problems)
+                .map(|problem| problem.to_string())
+                .collect()
+        })
     }
 
     /// An element id unique to this widget on the page.

@@ -104,9 +104,13 @@ fn ready_to_send(state: WidgetState) -> bool {
 pub fn expand_blockers(state: WidgetState) -> Vec<String> {
     let size = state.picture.with(|p| p.as_ref().map(|p| p.size));
     let ratios = size.map(|size| state.framing.with(|f| f.ratios(size)));
-    state.prompt.with(|prompt| {
+    // The picture's own problems first (a format, a size or a shape Kling refuses, or fix-ups
+    // still running).
+    let mut blockers = state.picture_blockers();
+    blockers.extend(state.prompt.with(|prompt| {
         readiness::expand_blockers(size.is_some(), ratios.as_ref(), prompt, state.n.get())
-    })
+    }));
+    blockers
 }
 
 /// The create call's JSON body. For bytes, the body is serialised around a placeholder and the

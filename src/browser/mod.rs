@@ -3,7 +3,9 @@
 
 pub mod file;
 pub mod http;
+pub mod image_prep;
 pub mod timer;
+pub mod transfer;
 
 use wasm_bindgen::JsCast;
 
