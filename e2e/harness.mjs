@@ -12,12 +12,20 @@ export const proxyBin =
   process.env.KLING_EXPAND_PROXY_BIN ?? join(root, 'target', 'release', 'kling-expand-proxy');
 export const distDir = process.env.KLING_EXPAND_DIST ?? join(root, 'dist');
 
-/** Starts the proxy on a free loopback port; resolves once it prints its URL. */
-export async function startProxy(extraArgs = [], extraEnv = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
+/**
+ * Starts the proxy on a free loopback port (or `listen`); resolves once it prints its URL.
+ * `stop()` removes the data directory; `stop({ keepData: true })` keeps it for a restart.
+ */
+export async function startProxy(extraArgs = [], extraEnv = {}, { dataDir: reusedDir, listen } = {}) {
+  const dataDir = reusedDir ?? mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
   // Short engine stages keep the journeys quick; a test can pass its own to override them.
-  const args = ['--provider', 'local', '--static', distDir, '--listen', '127.0.0.1:0',
-    '--data-dir', dataDir, '--engine-submitted', '300ms', '--engine-processing', '600ms', ...extraArgs];
+  const defaults = { '--engine-submitted': '300ms', '--engine-processing': '600ms' };
+  const args = ['--provider', 'local', '--static', distDir, '--listen', listen ?? '127.0.0.1:0',
+    '--data-dir', dataDir];
+  for (const [flag, value] of Object.entries(defaults)) {
+    if (!extraArgs.includes(flag)) args.push(flag, value);
+  }
+  args.push(...extraArgs);
   const child = spawn(proxyBin, args, {
     env: { ...process.env, KLING_PROXY_LOG: 'warn', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,10 +44,10 @@ export async function startProxy(extraArgs = [], extraEnv = {}) {
     url,
     dataDir,
     get stderr() { return stderr; },
-    async stop() {
+    async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');
       await new Promise((done) => (child.exitCode !== null ? done() : child.on('exit', done)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::actions::load_picture::{allow_drop, take_drop, take_paste};
+use crate::actions::persist::keep_across_reloads;
 use crate::components::{
     AnchorPicker, AreaSlider, AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, FixupList,
     FramingNote, ImagePicker, ImageUrlField, ProgressStatus, RatioFields, RequestOptions,
@@ -17,6 +18,9 @@ use crate::state::{ShownError, WidgetState};
 pub fn App(
     config: WidgetConfig,
     #[prop(optional)] config_warning: Option<String>,
+    /// Where the widget's work is kept across page reloads; none keeps nothing.
+    #[prop(optional)]
+    storage_key: Option<String>,
 ) -> impl IntoView {
     let state = WidgetState::new(config);
     if let Some(detail) = config_warning {
@@ -27,6 +31,9 @@ pub fn App(
         }));
     }
     provide_context(state);
+    if let Some(key) = storage_key {
+        keep_across_reloads(state, key);
+    }
     // A running poll loop stops when the widget is removed from the page.
     let control = state.control.get_value();
     on_cleanup(move || control.stop());

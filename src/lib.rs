@@ -27,16 +27,28 @@ pub fn mount_all() {
         leptos::mount::mount_to_body(|| view! { <App config=WidgetConfig::default() /> });
         return;
     }
-    for host in hosts {
+    for (position, host) in hosts.into_iter().enumerate() {
         let (config, warning) = WidgetConfig::from_attributes(
             host.get_attribute("data-endpoint").as_deref(),
             host.get_attribute("data-dialect").as_deref(),
         );
-        let mounted = leptos::mount::mount_to(host, move || match warning {
-            Some(warning) => view! { <App config config_warning=warning /> }.into_any(),
-            None => view! { <App config /> }.into_any(),
+        let key = browser::lifecycle::storage_key(&host, position);
+        // The widget's own owner: running tasks hold on to it, so dropping the mount handle
+        // alone would not end them; cleaning it up runs the widget's cleanups (which stop
+        // polling) and disposes its reactive state.
+        let owner = Owner::new();
+        let mounted = owner.with(|| {
+            leptos::mount::mount_to(host.clone(), move || match warning {
+                Some(warning) => {
+                    view! { <App config config_warning=warning storage_key=key /> }.into_any()
+                }
+                None => view! { <App config storage_key=key /> }.into_any(),
+            })
         });
-        // The widget lives as long as the page.
-        mounted.forget();
+        // The widget lives as long as its element: when the page removes it, it ends.
+        browser::lifecycle::when_removed(&host, move || {
+            drop(mounted);
+            owner.cleanup();
+        });
     }
 }

@@ -14,6 +14,7 @@ use crate::config::WidgetConfig;
 use crate::model::fixups::{self, Applied};
 use crate::model::framing::Framing;
 use crate::model::progress::Phase;
+pub use crate::model::results::ResultsFrame;
 
 /// Where the picture to send lives.
 #[derive(Clone, Debug)]
@@ -134,6 +135,10 @@ pub struct WidgetState {
     pub watermark: RwSignal<bool>,
     pub phase: RwSignal<Phase>,
     pub results: RwSignal<Vec<ResultImage>>,
+    /// A short confirmation about results ("Link copied"), read out politely.
+    pub notice: RwSignal<Option<String>>,
+    /// The frame of the task that made (or is making) `results`.
+    pub results_frame: RwSignal<Option<ResultsFrame>>,
     pub error: RwSignal<Option<ShownError>>,
     /// The browser's clock, refreshed while a task runs, for the elapsed time.
     pub now_ms: RwSignal<f64>,
@@ -157,6 +162,8 @@ impl WidgetState {
             watermark: RwSignal::new(false),
             phase: RwSignal::new(Phase::Idle),
             results: RwSignal::new(Vec::new()),
+            results_frame: RwSignal::new(None),
+            notice: RwSignal::new(None),
             error: RwSignal::new(None),
             now_ms: RwSignal::new(0.0),
             control: StoredValue::new(TaskControl::default()),

@@ -1,21 +1,20 @@
 //! Expand: create a task at the endpoint, poll it on the core's schedule, show the results.
 
+use js_sys::JsString;
 use kling_expand_core::dialect::{ApiError, ErrorCategory, TaskSnapshot, TaskStatus};
 use kling_expand_core::poll::{PollConfig, PollSchedule};
 use kling_expand_core::validate::{ExpandRequest, ImageSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsValue;
-use web_sys::Blob;
 
 use crate::browser::{self, file, http, timer};
 use crate::config::WidgetConfig;
 use crate::model::progress::Phase;
 use crate::model::readiness;
-use crate::state::{PictureSource, RetryAction, ShownError, WidgetState};
+use crate::state::{PictureSource, ResultsFrame, RetryAction, ShownError, WidgetState};
 
-/// Stands in for the picture in the serialised body; the real base64 is spliced in as a Blob
-/// part. Searched for together with its key and quotes, which no string value can contain.
+/// Stands in for the picture in the serialised body; the real base64 is joined in by
+/// JavaScript. Searched for together with its key and quotes, which no string value can contain.
 const IMAGE_PLACEHOLDER: &str = "kling-expand:image";
 
 /// Starts an expansion of the current picture with the current settings. Does nothing while a
@@ -34,13 +33,14 @@ pub fn expand(state: WidgetState) {
         return;
     };
     let config = state.config.get_value();
+    let external_task_id = browser::new_external_task_id();
     let request = ExpandRequest {
         image: ImageSource::Url(String::new()),
         ratios,
         prompt: Some(state.prompt.get_untracked()).filter(|p| !p.trim().is_empty()),
         n: u8::try_from(state.n.get_untracked()).unwrap_or(1),
         watermark: state.watermark.get_untracked(),
-        external_task_id: Some(browser::new_external_task_id()),
+        external_task_id: Some(external_task_id.clone()),
         callback_url: None,
     };
     let control = state.control.get_value();
@@ -49,7 +49,14 @@ pub fn expand(state: WidgetState) {
     state.now_ms.set(started_ms);
     state.error.set(None);
     state.results.set(Vec::new());
-    state.phase.set(Phase::Creating { started_ms });
+    state.results_frame.set(Some(ResultsFrame {
+        original: picture.size,
+        ratios,
+    }));
+    state.phase.set(Phase::Creating {
+        started_ms,
+        external_task_id,
+    });
 
     spawn_local(async move {
         let body = match request_body(&config, request.clone(), &picture.source).await {
@@ -70,10 +77,9 @@ pub fn expand(state: WidgetState) {
                 // The create call may have reached the provider even though its answer did not
                 // reach us: ask for the task by our own id before anyone pays for a second one.
                 let external_id = request.external_task_id.clone().unwrap_or_default();
-                match lookup(&config, &external_id).await {
-                    Some(snapshot) => Ok(snapshot),
-                    None => Err(network_error(&config.endpoint, &lost.0)),
-                }
+                lookup(&config, &external_id)
+                    .await
+                    .map_err(|_| network_error(&config.endpoint, &lost.0))
             }
         };
         if !control.is_current(ticket) {
@@ -114,17 +120,18 @@ pub fn expand_blockers(state: WidgetState) -> Vec<String> {
 }
 
 /// The create call's JSON body. For bytes, the body is serialised around a placeholder and the
-/// browser's base64 is spliced in as a Blob part, so the picture never enters wasm memory.
+/// browser's base64 is joined in as a JavaScript string, so the picture never enters wasm memory.
 async fn request_body(
     config: &WidgetConfig,
     mut request: ExpandRequest,
     source: &PictureSource,
-) -> Result<Blob, ApiError> {
-    let blob = match source {
+) -> Result<JsString, ApiError> {
+    match source {
         PictureSource::Url(url) => {
             request.image = ImageSource::Url(url.clone());
-            let body = config.dialect.create_body(&request).to_string();
-            file::json_blob(&body, &JsValue::from_str(""), "")
+            Ok(JsString::from(
+                config.dialect.create_body(&request).to_string(),
+            ))
         }
         PictureSource::Bytes(bytes) => {
             request.image = ImageSource::Base64(IMAGE_PLACEHOLDER.to_owned());
@@ -136,23 +143,23 @@ async fn request_body(
             let base64 = file::base64_of(bytes)
                 .await
                 .map_err(|_| protocol_error("the browser could not read the picture"))?;
-            file::json_blob(
+            Ok(file::json_text(
                 &format!("{head}\"image\":\""),
                 &base64,
                 &format!("\"{tail}"),
-            )
+            ))
         }
-    };
-    blob.map_err(|_| protocol_error("the browser could not assemble the request"))
+    }
 }
 
-/// Polls an existing task again (after Retry, or after a reload).
-pub fn resume(state: WidgetState, task_id: String) {
+/// Polls an existing task again (after Retry, or after a reload), keeping the time it started.
+pub fn resume(state: WidgetState, task_id: String, started_ms: Option<f64>) {
     if state.phase.with_untracked(Phase::busy) {
         return;
     }
     let ticket = state.control.get_value().begin();
-    let started_ms = browser::now_ms();
+    let started_ms = started_ms.unwrap_or_else(browser::now_ms);
+    state.now_ms.set(browser::now_ms());
     state.error.set(None);
     state.phase.set(Phase::Running {
         task_id: task_id.clone(),
@@ -160,6 +167,57 @@ pub fn resume(state: WidgetState, task_id: String) {
         started_ms,
     });
     spawn_local(async move { watch(state, ticket, task_id, started_ms, None).await });
+}
+
+/// After a reload during a create call: finds the task by the id the widget gave it, and
+/// watches it if the call had reached the provider.
+pub fn recover(state: WidgetState, external_task_id: String, started_ms: f64) {
+    let ticket = state.control.get_value().begin();
+    let config = state.config.get_value();
+    state.phase.set(Phase::Creating {
+        started_ms,
+        external_task_id: external_task_id.clone(),
+    });
+    spawn_local(async move {
+        let found = lookup(&config, &external_task_id).await;
+        if !state.control.get_value().is_current(ticket) {
+            return;
+        }
+        match found {
+            Ok(snapshot) => {
+                watch(
+                    state,
+                    ticket,
+                    snapshot.task_id.clone(),
+                    started_ms,
+                    Some(snapshot),
+                )
+                .await
+            }
+            Err(error) if error.category != ErrorCategory::NotFound => {
+                // Unknown whether the task exists: keep its id so Retry asks again.
+                state.phase.set(Phase::Cancelled {
+                    task_id: Some(external_task_id.clone()),
+                });
+                state.error.set(Some(shown(
+                    &error,
+                    Some(RetryAction::Poll {
+                        task_id: external_task_id,
+                    }),
+                )));
+            }
+            Err(_) => {
+                state.phase.set(Phase::Idle);
+                state.error.set(Some(ShownError {
+                    title: "The page was reloaded while sending".into(),
+                    detail: "The provider has no task from that press, so nothing was charged. \
+                             Your picture and settings are kept: press Expand to send them."
+                        .into(),
+                    retry: None,
+                }));
+            }
+        }
+    });
 }
 
 /// Stops polling; the task may still finish upstream.
@@ -171,17 +229,14 @@ pub fn cancel(state: WidgetState) {
     state.phase.set(Phase::Cancelled { task_id });
 }
 
-async fn lookup(config: &WidgetConfig, id: &str) -> Option<TaskSnapshot> {
-    if id.is_empty() {
-        return None;
-    }
+/// Asks for a task by either of its ids.
+async fn lookup(config: &WidgetConfig, id: &str) -> Result<TaskSnapshot, ApiError> {
     let answer = http::get(&config.url(&config.dialect.query_path(id)))
         .await
-        .ok()?;
+        .map_err(|lost| network_error(&config.endpoint, &lost.0))?;
     config
         .dialect
         .parse_query(answer.status, &answer.body, answer.retry_after.as_deref())
-        .ok()
 }
 
 /// The poll loop: one request at a time, on the core's schedule, until the task ends, the person

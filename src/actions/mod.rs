@@ -3,3 +3,5 @@
 
 pub mod expand;
 pub mod load_picture;
+pub mod persist;
+pub mod results;

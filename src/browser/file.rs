@@ -1,10 +1,10 @@
 //! Reading the person's picture through the File API. The picture's bytes stay in JavaScript:
 //! only headers are copied into wasm memory, and the base64 body is assembled as a Blob.
 
-use js_sys::{Array, Function, Reflect, Uint8Array};
+use js_sys::{Function, JsString, Reflect, Uint8Array};
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, FileReader, Url};
+use web_sys::{Blob, FileReader, Url};
 
 /// Enough bytes for the headers of nearly every PNG and JPEG (EXIF and thumbnails included).
 pub const HEAD_BYTES: f64 = 256.0 * 1024.0;
@@ -32,7 +32,11 @@ pub fn revoke_object_url(url: &str) {
 }
 
 /// The blob's bytes as raw base64 (no `data:` prefix), as a JavaScript string.
-pub async fn base64_of(blob: &Blob) -> Result<JsValue, JsValue> {
+pub async fn base64_of(blob: &Blob) -> Result<JsString, JsValue> {
+    base64_value(blob).await.map(JsCast::unchecked_into)
+}
+
+async fn base64_value(blob: &Blob) -> Result<JsValue, JsValue> {
     let buffer = JsFuture::from(blob.array_buffer()).await?;
     let bytes = Uint8Array::new(&buffer);
     // Uint8Array.prototype.toBase64 is native and fast where the browser has it.
@@ -66,11 +70,10 @@ async fn read_as_data_url(blob: &Blob) -> Result<JsValue, JsValue> {
     JsFuture::from(done).await
 }
 
-/// A JSON body made of three parts, the middle one being the (large) base64 string, so the
-/// picture never crosses into wasm memory on its way to the network.
-pub fn json_blob(head: &str, middle: &JsValue, tail: &str) -> Result<Blob, JsValue> {
-    let parts = Array::of3(&JsValue::from_str(head), middle, &JsValue::from_str(tail));
-    let options = BlobPropertyBag::new();
-    options.set_type("application/json");
-    Blob::new_with_str_sequence_and_options(&parts, &options)
+/// A JSON body made of three parts joined in JavaScript, the middle one being the (large)
+/// base64 string, so the picture never crosses into wasm memory on its way to the network.
+pub fn json_text(head: &str, middle: &JsString, tail: &str) -> JsString {
+    JsString::from(head)
+        .concat(middle)
+        .concat(&JsValue::from_str(tail))
 }

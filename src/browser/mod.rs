@@ -4,6 +4,9 @@
 pub mod file;
 pub mod http;
 pub mod image_prep;
+pub mod lifecycle;
+pub mod results;
+pub mod storage;
 pub mod timer;
 pub mod transfer;
 

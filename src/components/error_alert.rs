@@ -13,7 +13,7 @@ pub fn ErrorAlert() -> impl IntoView {
             let retry = error.retry.clone().map(|action| {
                 let on_retry = move |_| match action.clone() {
                     RetryAction::Create => expand(state),
-                    RetryAction::Poll { task_id } => resume(state, task_id),
+                    RetryAction::Poll { task_id } => resume(state, task_id, None),
                 };
                 view! { <button type="button" on:click=on_retry>"Retry"</button> }
             });

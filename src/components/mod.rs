@@ -14,6 +14,7 @@ mod image_url_field;
 mod progress_status;
 mod ratio_fields;
 mod request_options;
+mod result_viewer;
 mod results_list;
 
 pub use anchor_picker::AnchorPicker;
@@ -29,4 +30,5 @@ pub use image_url_field::ImageUrlField;
 pub use progress_status::ProgressStatus;
 pub use ratio_fields::RatioFields;
 pub use request_options::RequestOptions;
+pub use result_viewer::ResultViewer;
 pub use results_list::ResultsList;

@@ -4,3 +4,5 @@ pub mod fixups;
 pub mod framing;
 pub mod progress;
 pub mod readiness;
+pub mod results;
+pub mod saved;

@@ -1,14 +1,19 @@
 //! Where an expansion stands, and the sentence the live region reads out for it.
 
 use kling_expand_core::dialect::TaskStatus;
+use serde::{Deserialize, Serialize};
 
-/// The life of one expansion as the widget sees it.
-#[derive(Clone, Debug, PartialEq)]
+/// The life of one expansion as the widget sees it. Kept across page reloads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Phase {
     /// Nothing sent yet, or the last attempt was refused before a task existed.
     Idle,
-    /// The create call is on its way; a second press sends nothing.
-    Creating { started_ms: f64 },
+    /// The create call is on its way; a second press sends nothing. The external id lets a
+    /// reloaded page find the task if the call reached the provider.
+    Creating {
+        started_ms: f64,
+        external_task_id: String,
+    },
     /// A task exists and is being polled.
     Running {
         task_id: String,
@@ -44,7 +49,7 @@ impl Phase {
     pub fn status_text(&self, now_ms: f64, result_count: usize) -> String {
         match self {
             Self::Idle => String::new(),
-            Self::Creating { started_ms } => {
+            Self::Creating { started_ms, .. } => {
                 format!("Sending the picture… {}", elapsed(now_ms - started_ms))
             }
             Self::Running {
@@ -102,7 +107,11 @@ mod tests {
     #[test]
     fn busy_only_while_sending_or_polling() {
         assert!(!Phase::Idle.busy());
-        assert!(Phase::Creating { started_ms: 0.0 }.busy());
+        assert!(Phase::Creating {
+            started_ms: 0.0,
+            external_task_id: "ke-1".into()
+        }
+        .busy());
         let running = Phase::Running {
             task_id: "t".into(),
             status: TaskStatus::Processing,
