@@ -363,18 +363,14 @@ impl Ratios {
 
     /// The four values with 4 decimals, in wire order up, down, left, right.
     pub fn format4(&self) -> [String; 4] {
-        [self.up, self.down, self.left, self.right].map(|v| format!("{v:.4}"))
+        [self.up, self.down, self.left, self.right].map(|v| crate::text::fixed(v, 4))
     }
 }
 
 /// `0.1495,0.1495,0.6547,0.6547` (up, down, left, right), as printed by Kling's helper.
 impl fmt::Display for Ratios {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:.4},{:.4},{:.4},{:.4}",
-            self.up, self.down, self.left, self.right
-        )
+        f.write_str(&self.format4().join(","))
     }
 }
 
@@ -456,11 +452,11 @@ fn fit_area_units(units: &mut [i64; 4]) {
 }
 
 /// Round to 4 decimals the way Kling's Python helper prints (`f"{x:.4f}"`): the exact binary
-/// value, correctly rounded (Rust's `{:.4}` rounds the same way). The printed digits are read
-/// back as whole ten-thousandths rather than with `str::parse::<f64>`, which would add a
+/// value, correctly rounded ([`crate::text::fixed`] rounds the same way). The printed digits are
+/// read back as whole ten-thousandths rather than with `str::parse::<f64>`, which would add a
 /// float parser to the widget's wasm for this one call.
 fn python_round4(value: f64) -> f64 {
-    let printed = format!("{value:.4}");
+    let printed = crate::text::fixed(value, 4);
     let (negative, digits) = match printed.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, printed.as_str()),

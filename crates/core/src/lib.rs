@@ -30,7 +30,7 @@ pub mod geometry;
 pub mod inspect;
 pub mod limits;
 pub mod poll;
-mod text;
+pub mod text;
 pub mod validate;
 
 pub use dialect::kling;

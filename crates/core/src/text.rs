@@ -1,8 +1,72 @@
-//! Small number-formatting helpers shared by the user-facing messages.
+//! Number formatting for people and for the wire, without `core::fmt`'s float machinery
+//! (which would add about 15 KB to the widget's wasm for a handful of calls).
+
+/// The exact binary value of `value`, correctly rounded to `decimals` decimals (at most 9)
+/// with ties to even: the same digits as Rust's `format!("{value:.decimals$}")` and Python's
+/// `f"{value:.{decimals}f}"`, including the sign of a negative value that rounds to zero.
+/// Values of 2^60 or more, and non-finite values, are outside what this crate formats and
+/// come out as `"∞"` / `"NaN"`.
+pub fn fixed(value: f64, decimals: u32) -> String {
+    if value.is_nan() {
+        return "NaN".to_owned();
+    }
+    let decimals = decimals.min(9);
+    let negative = value.is_sign_negative();
+    let magnitude = value.abs();
+    if magnitude >= (1u64 << 60) as f64 {
+        return if negative {
+            "-∞".to_owned()
+        } else {
+            "∞".to_owned()
+        };
+    }
+    let bits = magnitude.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1u64 << 52) - 1);
+    // magnitude = mantissa × 2^power, exactly.
+    let (mantissa, power) = if exponent == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1u64 << 52), exponent - 1075)
+    };
+    let scale = 10u128.pow(decimals);
+    let scaled = u128::from(mantissa) * scale;
+    let units = if power >= 0 {
+        scaled << power
+    } else {
+        let shift = power.unsigned_abs();
+        if shift >= 128 {
+            0
+        } else {
+            let whole = scaled >> shift;
+            let rest = scaled - (whole << shift);
+            let half = 1u128 << (shift - 1);
+            if rest > half || (rest == half && whole & 1 == 1) {
+                whole + 1
+            } else {
+                whole
+            }
+        }
+    };
+    let mut text = String::new();
+    if negative {
+        text.push('-');
+    }
+    text.push_str(&(units / scale).to_string());
+    if decimals > 0 {
+        let digits = (units % scale).to_string();
+        text.push('.');
+        for _ in digits.len()..decimals as usize {
+            text.push('0');
+        }
+        text.push_str(&digits);
+    }
+    text
+}
 
 /// `value` with at most `decimals` decimals, trailing zeros removed: `16`, `1.78`, `2.5`.
 pub(crate) fn decimal(value: f64, decimals: usize) -> String {
-    let mut text = format!("{value:.decimals$}");
+    let mut text = fixed(value, decimals as u32);
     if text.contains('.') {
         while text.ends_with('0') {
             text.pop();
@@ -52,6 +116,35 @@ pub(crate) fn capitalised(word: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn fixed_prints_the_digits_core_fmt_prints(
+            value in prop_oneof![
+                -1.0e6f64..1.0e6,
+                -3.0f64..3.0,
+                (0u32..100_000).prop_map(|n| f64::from(n) / 10_000.0),
+                (0u32..1_000).prop_map(|n| f64::from(n) / 8.0),
+            ],
+            decimals in 0u32..7,
+        ) {
+            prop_assert_eq!(fixed(value, decimals), format!("{value:.*}", decimals as usize));
+        }
+    }
+
+    #[test]
+    fn fixed_rounds_exact_ties_to_even_and_keeps_a_negative_zero_sign() {
+        assert_eq!(fixed(0.125, 2), "0.12");
+        assert_eq!(fixed(0.375, 2), "0.38");
+        assert_eq!(fixed(2.5, 0), "2");
+        assert_eq!(fixed(0.00005, 4), "0.0001");
+        assert_eq!(fixed(-0.00001, 4), "-0.0000");
+        assert_eq!(fixed(1e-300, 3), "0.000");
+        assert_eq!(fixed(0.6547, 4), "0.6547");
+        assert_eq!(fixed(123456.5, 0), "123456");
+    }
+
     use super::*;
 
     #[test]

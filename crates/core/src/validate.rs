@@ -174,14 +174,18 @@ impl fmt::Display for Problem {
                 "The {} {reason}. Paste the full address, e.g. https://example.com/photo.jpg.",
                 field.noun()
             ),
-            Problem::PromptTooLong { chars } => write!(
-                f,
-                "The prompt is {} characters; Kling accepts at most {}. Shorten it by {} \
-                 characters.",
-                count(*chars as u64),
-                count(MAX_PROMPT_CHARS as u64),
-                count((chars - MAX_PROMPT_CHARS.min(*chars)) as u64)
-            ),
+            Problem::PromptTooLong { chars } => {
+                let over = chars - MAX_PROMPT_CHARS.min(*chars);
+                write!(
+                    f,
+                    "The prompt is {} characters; Kling accepts at most {}. Shorten it by {} \
+                     character{}.",
+                    count(*chars as u64),
+                    count(MAX_PROMPT_CHARS as u64),
+                    count(over as u64),
+                    if over == 1 { "" } else { "s" }
+                )
+            }
             Problem::CountOutOfRange { n } => write!(
                 f,
                 "{n} pictures were asked for; Kling makes {MIN_N} to {MAX_N} per task. Choose a \
@@ -566,6 +570,11 @@ mod tests {
             err.to_string(),
             "The prompt is 2,613 characters; Kling accepts at most 2,500. Shorten it by 113 \
              characters."
+        );
+        let one_over = check_prompt(&"é".repeat(MAX_PROMPT_CHARS + 1)).unwrap_err();
+        assert!(
+            one_over.to_string().ends_with("Shorten it by 1 character."),
+            "{one_over}"
         );
     }
 
