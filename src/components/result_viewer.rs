@@ -1,5 +1,6 @@
 //! A result, larger, with a before/after view: the original's frame outlined on the result.
 
+use kling_expand_core::text::fixed;
 use leptos::html::Dialog;
 use leptos::prelude::*;
 
@@ -33,7 +34,11 @@ pub fn ResultViewer(viewing: RwSignal<Option<usize>>) -> impl IntoView {
         let frame = state.results_frame.get()?;
         let [left, top, width, height] = frame_percentages(frame.original, frame.ratios);
         Some(format!(
-            "left: {left:.3}%; top: {top:.3}%; width: {width:.3}%; height: {height:.3}%"
+            "left: {}%; top: {}%; width: {}%; height: {}%",
+            fixed(left, 3),
+            fixed(top, 3),
+            fixed(width, 3),
+            fixed(height, 3)
         ))
     };
     let title = move || {
