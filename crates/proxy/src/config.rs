@@ -22,7 +22,9 @@ Secrets come only from the environment, never from flags:
                              least 5 minutes before it expires. --provider kling only.
   KLING_ENGINE_ACCESS_KEY    With KLING_ENGINE_SECRET_KEY, the local engine checks every API
   KLING_ENGINE_SECRET_KEY    call's Bearer JWT like Kling does (codes 1000-1004).
-Logging: KLING_PROXY_LOG=error|warn|info|debug (default info), to stderr.
+Durations are written like 250ms, 2s, 5m, 12h or 30d.
+Logging: KLING_PROXY_LOG=error|warn|info|debug (default info), to stderr. Stdout carries exactly
+one line, `kling-expand-proxy listening on http://<ip>:<port>`, once the port is bound.
 
 Examples:
   kling-expand-proxy --static dist

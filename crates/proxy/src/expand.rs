@@ -103,19 +103,25 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Pixels, DecodeError> {
 
 /// Encodes RGB or RGBA pixels as PNG, tuned for speed (the results are large and short-lived).
 pub fn encode_png(pixels: &Pixels) -> Result<Vec<u8>, image::ImageError> {
-    let mut out = Vec::with_capacity(pixels.data.len() / 2);
+    // Room for incompressible pixels: no reallocation, and untouched capacity costs nothing.
+    let mut out = Vec::with_capacity(pixels.data.len() + pixels.data.len() / 64 + 4096);
+    write_png(pixels, &mut out)?;
+    Ok(out)
+}
+
+/// Writes RGB or RGBA pixels as PNG to `out` (a file, so no copy of the result is held).
+pub fn write_png<W: std::io::Write>(pixels: &Pixels, out: W) -> Result<(), image::ImageError> {
     let color = if pixels.channels == 4 {
         ColorType::Rgba8
     } else {
         ColorType::Rgb8
     };
     image::codecs::png::PngEncoder::new_with_quality(
-        &mut out,
+        out,
         image::codecs::png::CompressionType::Fast,
         image::codecs::png::FilterType::Sub,
     )
-    .write_image(&pixels.data, pixels.width, pixels.height, color.into())?;
-    Ok(out)
+    .write_image(&pixels.data, pixels.width, pixels.height, color.into())
 }
 
 /// The knobs of one variation, drawn from its seed.

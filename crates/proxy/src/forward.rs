@@ -157,7 +157,8 @@ impl Forwarder {
             }
         };
         let status = answer.status();
-        tracing::info!(
+        // The access log already has the status; this line adds the upstream's own time.
+        tracing::debug!(
             upstream = %self.upstream.origin,
             status = status.as_u16(),
             ms = started.elapsed().as_millis() as u64,

@@ -20,8 +20,12 @@ use kling_expand_core::dialect::{kling, Route, TaskStatus};
 use kling_expand_core::geometry::{Ratios, Size};
 use kling_expand_core::inspect::inspect;
 use kling_expand_core::limits::{MAX_FILE_BYTES, MAX_N, MIN_N};
-use kling_expand_core::validate::{check_image, ExpandRequest, ImageSource};
-use serde_json::{Map, Value};
+use kling_expand_core::validate::{
+    check_callback_url, check_image, check_image_bytes, check_image_url, check_n, check_prompt,
+    check_ratios, Problem,
+};
+use serde_json::Value;
+use std::borrow::Cow;
 use tokio::sync::Semaphore;
 
 use crate::config::{EngineConfig, FailMode};
@@ -149,7 +153,13 @@ impl Engine {
             return failure.into_response(STYLE);
         }
         let result = match route {
-            Route::Create => self.create(body).await,
+            Route::Create => {
+                let declared = headers
+                    .get(header::CONTENT_LENGTH)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
+                self.create(body, declared).await
+            }
             Route::Query { id } => self.query(&id),
             Route::List {
                 page_num,
@@ -192,44 +202,57 @@ impl Engine {
         )
     }
 
-    async fn create(self: &Arc<Self>, body: Body) -> Result<Value, ApiFailure> {
+    async fn create(
+        self: &Arc<Self>,
+        body: Body,
+        declared_len: Option<u64>,
+    ) -> Result<Value, ApiFailure> {
         // Read and check a bounded number of bodies at once; the rest wait with their bytes
-        // still in the socket.
+        // still in the socket. Each body is read into one buffer sized from Content-Length and
+        // the picture's Base64 is parsed in place, so a 14 MB create costs about 14 MB plus the
+        // decoded 10 MB picture.
         let _permit = self.intake.acquire().await.expect("semaphore open");
-        let bytes = match http_body_util::Limited::new(body, wire::MAX_BODY_BYTES as usize)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(error) => {
-                if error.is::<http_body_util::LengthLimitError>() {
-                    return Err(wire::too_large(None));
-                }
-                return Err(bad_request(
-                    1200,
-                    "The request body could not be read completely",
-                ));
+        let bytes = read_body(body, declared_len).await?;
+        let wire: CreateWire = serde_json::from_slice(&bytes).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => invalid(format!(
+                "A field of the request body has the wrong type: {e}"
+            )),
+            _ => bad_request(1200, format!("The request body is not valid JSON: {e}")),
+        })?;
+        let parsed = parse_create(&wire)?;
+        let mut problems = Vec::new();
+        // The picture itself: Base64 is checked now (like Kling), a URL when it is downloaded.
+        let original = match &parsed.image {
+            WireImage::Url(url) => {
+                problems.extend(check_image_url(url).err());
+                None
             }
+            WireImage::Base64(text) => match base64_image(text) {
+                Ok(bytes) => Some(bytes),
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            },
         };
-        let value: Value = serde_json::from_slice(&bytes)
-            .map_err(|e| bad_request(1200, format!("The request body is not valid JSON: {e}")))?;
-        drop(bytes);
-        let Value::Object(fields) = value else {
-            return Err(bad_request(
-                1200,
-                "The request body must be a JSON object with image and the four expansion ratios",
-            ));
-        };
-        let request = parse_create(&fields)?;
-        if let Err(problems) = request.validate() {
+        problems.extend(check_ratios(&parsed.ratios).err());
+        if let Some(prompt) = &parsed.prompt {
+            problems.extend(check_prompt(prompt).err());
+        }
+        problems.extend(check_n(u32::from(parsed.n)).err());
+        if let Some(url) = &parsed.callback_url {
+            problems.extend(check_callback_url(url).err());
+        }
+        if !problems.is_empty() {
             return Err(invalid(join_problems(problems)));
         }
-        // The picture itself: Base64 is checked now (like Kling); a URL when it is downloaded.
-        let original = match &request.image {
-            ImageSource::Base64(text) => Some(decode_base64_image(text)?),
-            ImageSource::Url(_) => None,
+        let image_url = match &parsed.image {
+            WireImage::Url(url) => Some(url.clone()),
+            WireImage::Base64(_) => None,
         };
-        drop(fields);
+        let request = parsed.into_owned();
+        drop(wire);
+        drop(bytes);
         if let Some(external) = &request.external_task_id {
             if let Some(task_id) = self.store.task_of_external(external) {
                 return Err(invalid(format!(
@@ -279,10 +302,7 @@ impl Engine {
             ratios: request.ratios,
             prompt: request.prompt.clone(),
             watermark: request.watermark,
-            image_url: match &request.image {
-                ImageSource::Url(url) => Some(url.clone()),
-                ImageSource::Base64(_) => None,
-            },
+            image_url,
             callback_url: request.callback_url.clone(),
             fail_content_policy: self.config.fails(FailMode::ContentPolicy),
             outcome: Outcome::Pending,
@@ -546,7 +566,7 @@ impl Engine {
         }
         let store_dir = self.store.results_dir(&record.task_id);
         let rendered =
-            tokio::task::spawn_blocking(move || render(&record, &bytes, &store_dir)).await;
+            tokio::task::spawn_blocking(move || render(&record, bytes, &store_dir)).await;
         match rendered {
             Ok(Ok(images)) => Outcome::Succeeded {
                 finished_at_ms: now_ms(),
@@ -681,29 +701,115 @@ fn join_problems<P: std::fmt::Display>(problems: Vec<P>) -> String {
         .join(" ")
 }
 
+/// A create body as sent. The image text is borrowed from the request bytes (it is most of
+/// them); every other field is kept as JSON and checked by [`parse_create`] with a clear message.
+#[derive(serde::Deserialize)]
+struct CreateWire<'a> {
+    #[serde(borrow, default)]
+    image: Option<Cow<'a, str>>,
+    #[serde(default)]
+    up_expansion_ratio: Value,
+    #[serde(default)]
+    down_expansion_ratio: Value,
+    #[serde(default)]
+    left_expansion_ratio: Value,
+    #[serde(default)]
+    right_expansion_ratio: Value,
+    #[serde(default)]
+    prompt: Value,
+    #[serde(default)]
+    n: Value,
+    #[serde(default)]
+    watermark_info: Value,
+    #[serde(default)]
+    callback_url: Value,
+    #[serde(default)]
+    external_task_id: Value,
+}
+
+impl CreateWire<'_> {
+    fn field(&self, name: &str) -> &Value {
+        match name {
+            "up_expansion_ratio" => &self.up_expansion_ratio,
+            "down_expansion_ratio" => &self.down_expansion_ratio,
+            "left_expansion_ratio" => &self.left_expansion_ratio,
+            "right_expansion_ratio" => &self.right_expansion_ratio,
+            "prompt" => &self.prompt,
+            "n" => &self.n,
+            "watermark_info" => &self.watermark_info,
+            "callback_url" => &self.callback_url,
+            "external_task_id" => &self.external_task_id,
+            _ => &Value::Null,
+        }
+    }
+}
+
+enum WireImage<'a> {
+    Url(String),
+    Base64(&'a str),
+}
+
+/// A create request with typed fields; the picture still as sent.
+struct ParsedCreate<'a> {
+    image: WireImage<'a>,
+    ratios: Ratios,
+    prompt: Option<String>,
+    n: u8,
+    watermark: bool,
+    external_task_id: Option<String>,
+    callback_url: Option<String>,
+}
+
+/// The parts of a create the engine keeps.
+struct CreateRequest {
+    ratios: Ratios,
+    prompt: Option<String>,
+    n: u8,
+    watermark: bool,
+    external_task_id: Option<String>,
+    callback_url: Option<String>,
+}
+
+impl ParsedCreate<'_> {
+    fn into_owned(self) -> CreateRequest {
+        CreateRequest {
+            ratios: self.ratios,
+            prompt: self.prompt,
+            n: self.n,
+            watermark: self.watermark,
+            external_task_id: self.external_task_id,
+            callback_url: self.callback_url,
+        }
+    }
+}
+
 /// Reads the create body's fields with a clear message for each mistake.
-fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure> {
-    let image = match fields.get("image") {
-        Some(Value::String(text)) if !text.trim().is_empty() => text.trim().to_owned(),
-        Some(Value::String(_)) | None | Some(Value::Null) => {
+fn parse_create<'a>(wire: &'a CreateWire<'a>) -> Result<ParsedCreate<'a>, ApiFailure> {
+    let image: &str = match &wire.image {
+        Some(text) if !text.trim().is_empty() => text.trim(),
+        _ => {
             return Err(invalid(
                 "image is missing: send an http(s) URL or the picture as raw Base64",
             ))
         }
-        Some(_) => {
-            return Err(invalid(
-                "image must be a string (an http(s) URL or raw Base64)",
-            ))
-        }
     };
-    let image = ImageSource::from_wire(&image);
-    if let ImageSource::Base64(text) = &image {
-        if !text.starts_with("data:") && text.contains("://") {
+    // The same rule as `ImageSource::from_wire`, without copying megabytes of Base64.
+    let starts = |prefix: &str| {
+        image
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let image = if starts("http://") || starts("https://") {
+        WireImage::Url(image.to_owned())
+    } else {
+        if !starts("data:") && image.contains("://") {
             return Err(invalid("image URLs must start with http:// or https://"));
         }
-    }
+        WireImage::Base64(image)
+    };
+    let fields = wire;
     let ratio = |name: &str| -> Result<f64, ApiFailure> {
-        match fields.get(name) {
+        match Some(fields.field(name)).filter(|v| !v.is_null()) {
             Some(Value::Number(number)) => number
                 .as_f64()
                 .ok_or_else(|| invalid(format!("{name} is not a usable number"))),
@@ -719,13 +825,13 @@ fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure
         left: ratio("left_expansion_ratio")?,
         right: ratio("right_expansion_ratio")?,
     };
-    let prompt = match fields.get("prompt") {
+    let prompt = match Some(fields.field("prompt")).filter(|v| !v.is_null()) {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.is_empty() => None,
         Some(Value::String(text)) => Some(text.clone()),
         Some(_) => return Err(invalid("prompt must be a string")),
     };
-    let n = match fields.get("n") {
+    let n = match Some(fields.field("n")).filter(|v| !v.is_null()) {
         None | Some(Value::Null) => 1,
         Some(Value::Number(number)) => match number.as_u64() {
             Some(n) if (u64::from(MIN_N)..=u64::from(MAX_N)).contains(&n) => n as u8,
@@ -741,7 +847,7 @@ fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure
             )))
         }
     };
-    let watermark = match fields.get("watermark_info") {
+    let watermark = match Some(fields.field("watermark_info")).filter(|v| !v.is_null()) {
         None | Some(Value::Null) => false,
         Some(Value::Object(info)) => match info.get("enabled") {
             None | Some(Value::Null) => false,
@@ -755,7 +861,7 @@ fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure
         }
     };
     let optional_text = |name: &str| -> Result<Option<String>, ApiFailure> {
-        match fields.get(name) {
+        match Some(fields.field(name)).filter(|v| !v.is_null()) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(text)) if text.is_empty() => Ok(None),
             Some(Value::String(text)) => Ok(Some(text.clone())),
@@ -763,13 +869,8 @@ fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure
         }
     };
     let callback_url = optional_text("callback_url")?;
-    if let Some(url) = &callback_url {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(invalid("callback_url must be an http:// or https:// URL"));
-        }
-    }
     let external_task_id = optional_text("external_task_id")?;
-    Ok(ExpandRequest {
+    Ok(ParsedCreate {
         image,
         ratios,
         prompt,
@@ -780,23 +881,57 @@ fn parse_create(fields: &Map<String, Value>) -> Result<ExpandRequest, ApiFailure
     })
 }
 
-/// The bytes of an uploaded picture (already checked by [`ExpandRequest::validate`]).
-fn decode_base64_image(text: &str) -> Result<Vec<u8>, ApiFailure> {
-    kling_expand_core::base64::decode(text).map_err(|e| {
-        invalid(format!(
-            "image is neither an http(s) URL nor valid raw Base64 ({e}); send the file's bytes as standard Base64 without a data: prefix"
-        ))
-    })
+/// Decodes and checks an uploaded picture like Kling (and like `ExpandRequest::validate`):
+/// raw Base64 without a `data:` prefix, PNG or JPEG, at most 10 MB, at least 300 px a side,
+/// aspect within 1:2.5 to 2.5:1.
+fn base64_image(text: &str) -> Result<Vec<u8>, Vec<Problem>> {
+    if text.is_empty() {
+        return Err(vec![Problem::NoImage]);
+    }
+    if text
+        .get(..5)
+        .is_some_and(|head| head.eq_ignore_ascii_case("data:"))
+    {
+        return Err(vec![Problem::DataUrlPrefix]);
+    }
+    let bytes = kling_expand_core::base64::decode(text).map_err(|e| {
+        vec![Problem::InvalidBase64 {
+            position: e.position,
+        }]
+    })?;
+    check_image_bytes(&bytes)?;
+    Ok(bytes)
+}
+
+/// Reads a body into one buffer (sized from Content-Length when given), refusing more than
+/// [`wire::MAX_BODY_BYTES`].
+async fn read_body(body: Body, declared_len: Option<u64>) -> Result<Vec<u8>, ApiFailure> {
+    let limit = wire::MAX_BODY_BYTES as usize;
+    let mut buffer =
+        Vec::with_capacity(declared_len.unwrap_or(0).min(wire::MAX_BODY_BYTES) as usize);
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame
+            .map_err(|_| bad_request(1200, "The request body could not be read completely"))?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len() + data.len() > limit {
+                return Err(wire::too_large(None));
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer)
 }
 
 /// Expands the picture `n` times and writes the results; runs on a blocking thread.
 fn render(
     record: &TaskRecord,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     results_dir: &std::path::Path,
 ) -> Result<Vec<ImageMeta>, String> {
-    let original = expand::decode(bytes, MAX_DECODED_PIXELS)
+    let original = expand::decode(&bytes, MAX_DECODED_PIXELS)
         .map_err(|e| format!("Image pixel is invalid: {e}"))?;
+    drop(bytes);
     let canvas = record.ratios.canvas(Size {
         width: original.width,
         height: original.height,
@@ -809,18 +944,21 @@ fn render(
     };
     std::fs::create_dir_all(results_dir)
         .map_err(|e| format!("The engine could not store the results: {e}"))?;
+    let write = |name: String, pixels: &expand::Pixels| -> Result<(), String> {
+        let path = results_dir.join(name);
+        let tmp = path.with_extension("png.tmp");
+        let file = std::fs::File::create(&tmp)
+            .map_err(|e| format!("The engine could not store a result: {e}"))?;
+        let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+        expand::write_png(pixels, &mut out)
+            .map_err(|e| format!("The engine could not encode a result: {e}"))?;
+        std::io::Write::flush(&mut out)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| format!("The engine could not store a result: {e}"))
+    };
     let mut images = Vec::with_capacity(usize::from(record.n));
     for index in 0..u32::from(record.n) {
         let result = expand::expand(&original, placement, seed_of(&record.task_id, index));
-        let write = |name: String, pixels: &expand::Pixels| -> Result<(), String> {
-            let png = expand::encode_png(pixels)
-                .map_err(|e| format!("The engine could not encode a result: {e}"))?;
-            let path = results_dir.join(name);
-            let tmp = path.with_extension("png.tmp");
-            std::fs::write(&tmp, png)
-                .and_then(|()| std::fs::rename(&tmp, &path))
-                .map_err(|e| format!("The engine could not store a result: {e}"))
-        };
         write(format!("{index}.png"), &result)?;
         if record.watermark {
             write(

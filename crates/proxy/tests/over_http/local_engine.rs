@@ -703,3 +703,63 @@ async fn watermarked_results_get_a_watermark_url() {
     drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn callbacks_post_each_status_change() {
+    let received: std::sync::Arc<std::sync::Mutex<Vec<Value>>> = Default::default();
+    let sink = received.clone();
+    let hook = serve(axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::Json<Value>| {
+            let sink = sink.clone();
+            async move {
+                sink.lock().unwrap().push(body.0);
+                "ok"
+            }
+        }),
+    ))
+    .await;
+    let dir = temp_dir("callback");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &[
+                "--engine-submitted",
+                "300ms",
+                "--engine-processing",
+                "300ms",
+            ],
+        ),
+        &[],
+    );
+    let client = client();
+    let mut body = create_body(&base64(&png(300, 300)), [0.1; 4], 1, None);
+    body["callback_url"] = json!(format!("{hook}/hook"));
+    let (status, created) =
+        post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap().to_owned();
+    wait_for_end(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+        Duration::from_secs(20),
+    )
+    .await;
+    // The last callback may still be on its way.
+    let started = std::time::Instant::now();
+    while received.lock().unwrap().len() < 3 && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let statuses: Vec<String> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|data| {
+            assert_eq!(data["task_id"], id.as_str());
+            data["task_status"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(statuses, vec!["submitted", "processing", "succeed"]);
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
