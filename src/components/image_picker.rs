@@ -44,13 +44,14 @@ pub fn ImagePicker() -> impl IntoView {
                 .to_owned(),
         })
     };
+    let facts_id = state.id("picture-facts");
     view! {
         <div class="ke-picker">
             <label class="ke-file">
                 <span class="ke-file-label">"Image"</span>
-                <input type="file" accept=ACCEPT on:change=on_change />
+                <input type="file" accept=ACCEPT aria-describedby=facts_id.clone() on:change=on_change />
             </label>
-            <p class="ke-hint">{chosen}</p>
+            <p id=facts_id class="ke-hint ke-picture-facts">{chosen}</p>
         </div>
     }
 }

@@ -18,7 +18,7 @@ async fn a_chosen_png_is_shown_with_its_size_and_framed_by_the_preset() {
     let _widget = mount_app(&host);
     choose(&host, &png(640, 480).await, "harbour.png");
     eventually("the picture's size in the hint", || {
-        text_of(&host, ".ke-hint").contains("640 × 480 px")
+        text_of(&host, ".ke-picture-facts").contains("640 × 480 px")
     })
     .await;
     let preview: HtmlElement = host
@@ -385,7 +385,7 @@ async fn a_too_wide_picture_is_offered_a_crop_and_only_cropped_on_request() {
 // ── helpers ──
 
 fn hint(host: &HtmlElement) -> String {
-    text_of(host, ".ke-hint")
+    text_of(host, ".ke-picture-facts")
 }
 
 fn alert(host: &HtmlElement) -> String {
