@@ -187,6 +187,11 @@ impl WidgetState {
         })
     }
 
+    /// The picture's displayed size, which the framing is computed against. Reactive.
+    pub fn picture_size(&self) -> Option<Size> {
+        self.picture.with(|p| p.as_ref().map(|p| p.size))
+    }
+
     /// An element id unique to this widget on the page.
     pub fn id(&self, part: &str) -> String {
         format!("kling-expand-{}-{part}", self.uid)

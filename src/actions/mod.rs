@@ -2,6 +2,7 @@
 //! core to the browser shell and write the results into the widget's state.
 
 pub mod expand;
+pub mod framing;
 pub mod load_picture;
 pub mod persist;
 pub mod results;

@@ -3,7 +3,8 @@
 use kling_expand_core::geometry::Anchor;
 use leptos::prelude::*;
 
-use crate::model::framing::anchor_label;
+use crate::actions::framing::edit_framing;
+use crate::model::framing::{anchor_label, Edit};
 use crate::state::WidgetState;
 
 #[component]
@@ -13,8 +14,6 @@ pub fn AnchorPicker() -> impl IntoView {
     let cells = Anchor::ALL
         .into_iter()
         .map(|anchor| {
-            // In free mode the sides say where the picture is: no position is claimed.
-            let checked = move || state.framing.with(|f| !f.is_free() && f.anchor == anchor);
             view! {
                 <label class="ke-anchor-cell" title=anchor_label(anchor)>
                     <input
@@ -22,8 +21,12 @@ pub fn AnchorPicker() -> impl IntoView {
                         name=group.clone()
                         value=anchor.as_str()
                         aria-label=anchor_label(anchor)
-                        prop:checked=checked
-                        on:change=move |_| state.framing.update(|f| f.choose_anchor(anchor))
+                        // In free mode the sides say where the picture is: no position is claimed.
+                        prop:checked=move || {
+                            let f = state.framing.get();
+                            !f.is_free() && f.anchor == anchor
+                        }
+                        on:change=move |_| edit_framing(state, Edit::Anchor(anchor))
                     />
                     <span aria-hidden="true"></span>
                 </label>

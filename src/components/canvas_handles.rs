@@ -6,11 +6,14 @@
 //! of 0.01, as do Page Up / Page Down; Home sets 0 and End the most the other sides allow.
 
 use kling_expand_core::geometry::Side;
+use kling_expand_core::text::fixed;
 use leptos::html::Div;
 use leptos::prelude::*;
 use web_sys::{KeyboardEvent, PointerEvent};
 
-use crate::model::framing::{LARGE_STEP, STEP};
+use crate::actions::framing::edit_framing;
+use crate::components::ratio_fields::side_px;
+use crate::model::framing::{Edit, LARGE_STEP, STEP};
 use crate::state::WidgetState;
 
 #[component]
@@ -42,12 +45,7 @@ fn edge_label(side: Side) -> &'static str {
 }
 
 /// What a key does to the side, or `None` for keys the handle leaves alone.
-enum KeyAction {
-    Step(f64),
-    To(f64),
-}
-
-fn key_action(side: Side, key: &str, shift: bool, max: f64) -> Option<KeyAction> {
+fn key_edit(side: Side, key: &str, shift: bool, max: f64) -> Option<Edit> {
     let step = if shift { LARGE_STEP } else { STEP };
     let (outward, inward) = match side {
         Side::Up => ("ArrowUp", "ArrowDown"),
@@ -56,14 +54,14 @@ fn key_action(side: Side, key: &str, shift: bool, max: f64) -> Option<KeyAction>
         Side::Right => ("ArrowRight", "ArrowLeft"),
     };
     Some(match key {
-        k if k == outward => KeyAction::Step(step),
-        k if k == inward => KeyAction::Step(-step),
-        "ArrowUp" | "ArrowRight" => KeyAction::Step(step),
-        "ArrowDown" | "ArrowLeft" => KeyAction::Step(-step),
-        "PageUp" => KeyAction::Step(LARGE_STEP),
-        "PageDown" => KeyAction::Step(-LARGE_STEP),
-        "Home" => KeyAction::To(0.0),
-        "End" => KeyAction::To(max),
+        k if k == outward => Edit::Step(side, step),
+        k if k == inward => Edit::Step(side, -step),
+        "ArrowUp" | "ArrowRight" => Edit::Step(side, step),
+        "ArrowDown" | "ArrowLeft" => Edit::Step(side, -step),
+        "PageUp" => Edit::Step(side, LARGE_STEP),
+        "PageDown" => Edit::Step(side, -LARGE_STEP),
+        "Home" => Edit::Side(side, 0.0),
+        "End" => Edit::Side(side, max),
         _ => return None,
     })
 }
@@ -74,56 +72,27 @@ fn EdgeHandle(side: Side) -> impl IntoView {
     let handle = NodeRef::<Div>::new();
     let drag = StoredValue::new(None::<Drag>);
     let vertical = side.is_vertical();
-    let size = move || state.picture.with(|p| p.as_ref().map(|p| p.size));
-    let value = move || {
-        size()
-            .map(|s| state.framing.with(|f| f.shown(s).get(side)))
-            .unwrap_or(0.0)
-    };
-    let max = move || {
-        size()
-            .map(|s| state.framing.with(|f| f.side_max(s, side)))
-            .unwrap_or(0.0)
-    };
-    let value_text = move || {
-        let Some(s) = size() else {
-            return String::new();
+    // (the side's ratio, the most it can be, the pixels it adds), as shown.
+    let shown = move || {
+        let Some(size) = state.picture_size() else {
+            return (0.0, 0.0, 0);
         };
-        let c = state.framing.with(|f| f.shown(s)).canvas(s);
-        let px = match side {
-            Side::Up => c.top_px,
-            Side::Down => c.bottom_px,
-            Side::Left => c.left_px,
-            Side::Right => c.right_px,
-        };
-        format!(
-            "{:.4} × the picture's {}, {px} px",
-            value(),
-            side.dimension()
+        let framing = state.framing.get();
+        let ratios = framing.shown(size);
+        (
+            ratios.get(side),
+            framing.side_max(size, side),
+            side_px(ratios.canvas(size), side),
         )
-    };
-    let capped_here = move || {
-        state
-            .framing
-            .with(|f| f.capped.is_some_and(|cap| cap.side == side))
-            .then(|| state.id(&format!("cap-{side}")))
-    };
-    let set = move |to: f64| {
-        if let Some(s) = size() {
-            state.framing.update(|f| f.edit_side(s, side, to));
-        }
     };
 
     let on_key = move |ev: KeyboardEvent| {
-        let Some(s) = size() else { return };
-        let Some(action) = key_action(side, &ev.key(), ev.shift_key(), max()) else {
+        let (_, max, _) = shown();
+        let Some(edit) = key_edit(side, &ev.key(), ev.shift_key(), max) else {
             return;
         };
         ev.prevent_default();
-        match action {
-            KeyAction::Step(delta) => state.framing.update(|f| f.step_side(s, side, delta)),
-            KeyAction::To(to) => set(to),
-        }
+        edit_framing(state, edit);
     };
 
     let along = move |ev: &PointerEvent| {
@@ -137,23 +106,27 @@ fn EdgeHandle(side: Side) -> impl IntoView {
         if !ev.is_primary() || ev.button() != 0 {
             return;
         }
-        let (Some(s), Some(el)) = (size(), handle.get_untracked()) else {
+        let (Some(size), Some(el)) = (state.picture_size(), handle.get_untracked()) else {
             return;
         };
         ev.prevent_default();
         let _ = el.focus();
         // Keeps the moves coming to this handle even when the pointer leaves it.
         let _ = el.set_pointer_capture(ev.pointer_id());
-        let canvas = state.framing.with_untracked(|f| f.shown(s)).canvas(s);
+        let canvas = state.framing.get_untracked().shown(size).canvas(size);
         let frame = el.parent_element();
         let (frame_px, canvas_px, picture_px) = if vertical {
             (
                 frame.map_or(0, |f| f.client_height()),
                 canvas.height,
-                s.height,
+                size.height,
             )
         } else {
-            (frame.map_or(0, |f| f.client_width()), canvas.width, s.width)
+            (
+                frame.map_or(0, |f| f.client_width()),
+                canvas.width,
+                size.width,
+            )
         };
         // Measured once: the preview rescales as the canvas grows, the drag should not.
         let px_per_unit = f64::from(frame_px) / f64::from(canvas_px) * f64::from(picture_px);
@@ -161,7 +134,7 @@ fn EdgeHandle(side: Side) -> impl IntoView {
             drag.set_value(Some(Drag {
                 pointer: ev.pointer_id(),
                 start: along(&ev),
-                from: value(),
+                from: shown().0,
                 px_per_unit,
             }));
         }
@@ -170,13 +143,19 @@ fn EdgeHandle(side: Side) -> impl IntoView {
         let Some(d) = drag.get_value().filter(|d| d.pointer == ev.pointer_id()) else {
             return;
         };
+        if ev.buttons() == 0 {
+            // Released without this handle hearing of it (the capture was refused).
+            drag.set_value(None);
+            return;
+        }
         let moved = (along(&ev) - d.start) / d.px_per_unit;
         let outward = match side {
             Side::Up | Side::Left => -moved,
             Side::Down | Side::Right => moved,
         };
-        set((d.from + outward).max(0.0));
+        edit_framing(state, Edit::Side(side, (d.from + outward).max(0.0)));
     };
+    // Follows pointerup and pointercancel alike, since the pointer was captured.
     let on_end = move |_: PointerEvent| drag.set_value(None);
 
     view! {
@@ -188,15 +167,16 @@ fn EdgeHandle(side: Side) -> impl IntoView {
             aria-label=edge_label(side)
             aria-orientation=if vertical { "vertical" } else { "horizontal" }
             aria-valuemin="0"
-            aria-valuemax=move || format!("{:.4}", max())
-            aria-valuenow=move || format!("{:.4}", value())
-            aria-valuetext=value_text
-            aria-describedby=capped_here
+            aria-valuemax=move || fixed(shown().1, 4)
+            aria-valuenow=move || fixed(shown().0, 4)
+            aria-valuetext=move || {
+                let (value, _, px) = shown();
+                format!("{} × the picture's {}, {px} px", fixed(value, 4), side.dimension())
+            }
+            aria-describedby=state.id(&format!("cap-{side}"))
             on:keydown=on_key
             on:pointerdown=on_down
             on:pointermove=on_move
-            on:pointerup=on_end
-            on:pointercancel=on_end
             on:lostpointercapture=on_end
         ></div>
     }

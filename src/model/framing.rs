@@ -8,6 +8,7 @@ use kling_expand_core::geometry::{
     self, Anchor, Aspect, Cap, CapReason, Infeasible, Ratios, Side, Size,
 };
 use kling_expand_core::limits::MAX_AREA_FACTOR;
+use kling_expand_core::text::fixed;
 use serde::{Deserialize, Serialize};
 
 /// The aspect-ratio presets, in the order the picker shows them.
@@ -119,8 +120,8 @@ pub const MAX_MULTIPLIER: f64 = MAX_AREA_FACTOR;
 pub const STEP: f64 = 0.01;
 pub const LARGE_STEP: f64 = 0.1;
 
-/// Everything the person chose about the new canvas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Everything the person chose about the new canvas. Small and `Copy`: read it whole.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Framing {
     pub preset: AspectPreset,
@@ -189,34 +190,69 @@ impl Remedy {
 pub fn multiplier_text(value: f64) -> String {
     let tenths = value * 10.0;
     if (tenths - tenths.round()).abs() < 1e-6 {
-        format!("{value:.1}×")
+        format!("{}×", fixed(value, 1))
     } else {
-        format!("{value:.2}×")
+        format!("{}×", fixed(value, 2))
     }
 }
 
 /// What to say next to a side whose asked value could not be taken as is.
 pub fn cap_note(cap: &Cap) -> String {
-    let set_to = cap.set_to;
+    let set_to = fixed(cap.set_to, 4);
     match cap.reason {
         CapReason::MaxArea => format!(
-            "Capped at {set_to:.4}: the canvas may be at most 3× the picture's area. Reduce \
+            "Capped at {set_to}: the canvas may be at most 3× the picture's area. Reduce \
              another side to go further."
         ),
         CapReason::MaxSide => format!(
-            "Capped at {set_to:.4}: one side may add at most 2× the picture's {}.",
+            "Capped at {set_to}: one side may add at most 2× the picture's {}.",
             cap.side.dimension()
         ),
         CapReason::Negative => {
-            format!("Set to {set_to:.4}: a side cannot be negative, as that would cut into the picture.")
+            format!(
+                "Set to {set_to}: a side cannot be negative, as that would cut into the picture."
+            )
         }
         CapReason::NotANumber => {
-            format!("Set to {set_to:.4}: the field was empty or not a number.")
+            format!("Set to {set_to}: the field was empty or not a number.")
         }
     }
 }
 
+/// One thing the person did to the framing. All changes go through [`Framing::apply`], so the
+/// widget has a single place where the framing is written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Edit {
+    Preset(AspectPreset),
+    /// The Custom "W" input.
+    CustomWidth(f64),
+    /// The Custom "H" input.
+    CustomHeight(f64),
+    Multiplier(f64),
+    Anchor(Anchor),
+    /// A side typed in, or moved to an end (Home / End).
+    Side(Side, f64),
+    /// A side moved by an arrow key or a drag, relative to where it is.
+    Step(Side, f64),
+    Remedy(Remedy),
+}
+
 impl Framing {
+    /// Applies one edit. Side edits need the picture's size and do nothing without one.
+    pub fn apply(&mut self, original: Option<Size>, edit: Edit) {
+        match (edit, original) {
+            (Edit::Preset(preset), _) => self.choose_preset(preset),
+            (Edit::CustomWidth(width), _) => self.set_custom(width, self.custom.height),
+            (Edit::CustomHeight(height), _) => self.set_custom(self.custom.width, height),
+            (Edit::Multiplier(m), _) => self.set_multiplier(m),
+            (Edit::Anchor(anchor), _) => self.choose_anchor(anchor),
+            (Edit::Remedy(remedy), _) => self.take(remedy),
+            (Edit::Side(side, value), Some(size)) => self.edit_side(size, side, value),
+            (Edit::Step(side, delta), Some(size)) => self.step_side(size, side, delta),
+            (Edit::Side(..) | Edit::Step(..), None) => {}
+        }
+    }
+
     /// The four ratios to send for a picture of this displayed size, or why the choice cannot work.
     pub fn ratios(&self, original: Size) -> Result<Ratios, Infeasible> {
         match self.free {
@@ -279,7 +315,7 @@ impl Framing {
     }
 
     /// Takes a feasible choice offered for an infeasible one.
-    pub fn apply(&mut self, remedy: Remedy) {
+    pub fn take(&mut self, remedy: Remedy) {
         match remedy {
             Remedy::Multiplier(m) => self.set_multiplier(m),
             Remedy::Aspect(a) => self.set_custom(a.width, a.height),
@@ -550,7 +586,7 @@ mod tests {
             format!("Use {} instead", multiplier_text(m))
         );
         assert_eq!(remedies[0].label(), "Use 2.38× instead");
-        framing.apply(remedies[0]);
+        framing.apply(Some(PHOTO), Edit::Remedy(remedies[0]));
         let r = framing.ratios(PHOTO).expect("the offer works");
         assert!((r.canvas(PHOTO).aspect() - 9.0 / 16.0).abs() < 0.01);
         assert_eq!(framing.preset, AspectPreset::Tall9x16);
@@ -570,7 +606,7 @@ mod tests {
             panic!("{remedies:?}")
         };
         assert_eq!(remedies[0].label(), format!("Use {aspect} instead"));
-        framing.apply(remedies[0]);
+        framing.apply(Some(PHOTO), Edit::Remedy(remedies[0]));
         assert_eq!(framing.preset, AspectPreset::Custom);
         assert!(framing.ratios(portrait).is_ok());
     }
@@ -581,6 +617,38 @@ mod tests {
         assert_eq!(multiplier_text(2.4), "2.4×");
         assert_eq!(multiplier_text(1.34), "1.34×");
         assert_eq!(multiplier_text(3.0), "3.0×");
+    }
+
+    #[test]
+    fn edits_go_through_one_door() {
+        let mut framing = Framing::default();
+        framing.apply(Some(PHOTO), Edit::CustomWidth(5.0));
+        assert_eq!(framing.custom, Aspect::new(5.0, 9.0));
+        framing.apply(Some(PHOTO), Edit::CustomHeight(4.0));
+        assert_eq!(framing.custom, Aspect::new(5.0, 4.0));
+        assert_eq!(framing.preset, AspectPreset::Custom);
+        let before = framing;
+        framing.apply(None, Edit::Side(Side::Up, 0.5));
+        framing.apply(None, Edit::Step(Side::Up, 0.1));
+        assert_eq!(
+            framing, before,
+            "a side needs a picture to be measured against"
+        );
+        framing.apply(Some(PHOTO), Edit::Step(Side::Left, STEP));
+        let r = framing.ratios(PHOTO).unwrap();
+        assert!((r.left - (before.ratios(PHOTO).unwrap().left + STEP)).abs() < 1e-9);
+        framing.apply(Some(PHOTO), Edit::Anchor(Anchor::Top));
+        assert!(!framing.is_free());
+        assert_eq!(framing.anchor, Anchor::Top);
+        framing.apply(Some(PHOTO), Edit::Multiplier(f64::NAN));
+        assert_eq!(
+            framing.multiplier, DEFAULT_MULTIPLIER,
+            "a non-number changes nothing"
+        );
+        framing.apply(Some(PHOTO), Edit::Multiplier(9.0));
+        assert_eq!(framing.multiplier, MAX_MULTIPLIER);
+        framing.apply(Some(PHOTO), Edit::Preset(AspectPreset::Square));
+        assert_eq!(framing.preset, AspectPreset::Square);
     }
 
     #[test]
