@@ -31,7 +31,7 @@ rss_mb() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
 target/release/examples/bench_payload "$WORK/create.json" >/dev/null
 echo "payload: $(stat -c %s "$WORK/create.json") bytes"
 
-echo "== 1. query forwarding, 200 connections, $DURATION each"
+echo "== 1. query forwarding, $DURATION per run"
 start engine --provider local --data-dir "$WORK/engine" --rate-limit 0 \
   --engine-submitted 0 --engine-processing 0
 ENGINE_URL=$URL; ENGINE_PID=$PID
@@ -42,10 +42,12 @@ KLING_API_KEY=bench-key start forwarder --provider kling --upstream "$ENGINE_URL
 FORWARD_URL=$URL; FORWARD_PID=$PID
 QUERY=/api/kling/v1/images/editing/expand/$TASK
 curl -s "$FORWARD_URL$QUERY" | head -c 200; echo
-echo "-- direct to the upstream (local engine)"
-wrk -t2 -c200 -d"$DURATION" --latency "$ENGINE_URL$QUERY" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
-echo "-- through the forwarding proxy"
-wrk -t2 -c200 -d"$DURATION" --latency "$FORWARD_URL$QUERY" | grep -E "Requests/sec|50%|99%|Non-2xx|Socket errors"
+for CONNECTIONS in 200 10; do
+  echo "-- $CONNECTIONS connections, direct to the upstream (local engine)"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$ENGINE_URL$QUERY" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+  echo "-- $CONNECTIONS connections, through the forwarding proxy"
+  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$FORWARD_URL$QUERY" | grep -E "Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors"
+done
 echo "forwarder peak RSS after the run: $(peak_mb $FORWARD_PID) MB"
 
 echo "== 2. memory with 20 concurrent ~14 MB creates"

@@ -528,6 +528,43 @@ mod tests {
     }
 
     #[test]
+    fn jpeg_exif_orientation_is_applied_before_expanding() {
+        let original = gradient(40, 24, 3);
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 95)
+            .write_image(&original.data, 40, 24, ColorType::Rgb8.into())
+            .unwrap();
+        let plain = decode(&jpeg, 1_000_000).unwrap();
+        assert_eq!((plain.width, plain.height), (40, 24));
+        // An APP1 Exif segment with Orientation = 6 (rotate 90° clockwise to display).
+        let tiff: [u8; 26] = [
+            0x49, 0x49, 0x2A, 0x00, 0x08, 0x00, 0x00, 0x00, // little-endian TIFF, IFD at 8
+            0x01, 0x00, // one entry
+            0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00,
+            0x00, // 0x0112 = 6
+            0x00, 0x00, 0x00, 0x00, // no next IFD
+        ];
+        let mut app1 = vec![0xFF, 0xE1, 0x00, (2 + 6 + tiff.len()) as u8];
+        app1.extend_from_slice(b"Exif\0\0");
+        app1.extend_from_slice(&tiff);
+        let mut rotated = jpeg[..2].to_vec();
+        rotated.extend_from_slice(&app1);
+        rotated.extend_from_slice(&jpeg[2..]);
+        let shown = decode(&rotated, 1_000_000).unwrap();
+        assert_eq!(
+            (shown.width, shown.height),
+            (24, 40),
+            "displayed as portrait"
+        );
+        // The stored top-left corner is displayed at the top right after a 90° turn.
+        let corner = plain.pixel(0, 0);
+        let moved = shown.pixel(23, 0);
+        for c in 0..3 {
+            assert!((i32::from(corner[c]) - i32::from(moved[c])).abs() <= 2);
+        }
+    }
+
+    #[test]
     fn decode_refuses_oversized_and_foreign_pictures() {
         let png = encode_png(&gradient(30, 20, 3)).unwrap();
         let err = decode(&png, 100).unwrap_err();
