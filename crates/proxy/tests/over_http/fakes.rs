@@ -345,6 +345,19 @@ async fn modellix_query(id: &str) -> Response {
                 "result_expires_at": 1999999999000i64,
             }}),
         ),
+        "task-processing" => json_answer(
+            200,
+            json!({"code": 0, "message": "success", "data": {
+                "task_id": "task-processing", "status": "processing", "model_id": "kling-image-expansion"
+            }}),
+        ),
+        "task-failed" => json_answer(
+            200,
+            json!({"code": 0, "message": "success", "data": {
+                "task_id": "task-failed", "status": "failed", "model_id": "kling-image-expansion",
+                "error": {"message": "Image pixel is invalid"}
+            }}),
+        ),
         "limited" => {
             let mut answer = modellix_error(429, "Too Many Requests");
             answer

@@ -374,6 +374,20 @@ async fn modellix_paths_statuses_and_errors() {
     assert_eq!(snapshot.status, TaskStatus::Succeeded);
     assert_eq!(snapshot.images[0].width, Some(1820));
 
+    for (id, expected) in [
+        ("task-processing", TaskStatus::Processing),
+        ("task-failed", TaskStatus::Failed),
+    ] {
+        let answer = client
+            .get(proxy.api(&dialect.query_path(id)))
+            .send()
+            .await
+            .unwrap();
+        let (status, _, text) = seen.answer(answer).await;
+        let snapshot = dialect.parse_query(status, &text, None).unwrap();
+        assert_eq!(snapshot.status, expected, "{text}");
+    }
+
     let answer = client
         .get(proxy.api(&dialect.query_path("limited")))
         .send()
