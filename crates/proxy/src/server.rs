@@ -273,14 +273,32 @@ pub async fn run(config: Config) -> Result<(), String> {
     if config.allow_origins.iter().any(|o| o == "*") {
         tracing::warn!("--allow-origin * lets any web page call this proxy from a browser");
     }
-    axum::serve(
+    // On Ctrl-C or SIGTERM: stop accepting, let requests in flight finish, but wait at most
+    // SHUTDOWN_GRACE for them (a slow upstream must not hold the process).
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let signalled = stopping.clone();
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("the server stopped: {e}"))
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        signalled.notify_one();
+    });
+    tokio::select! {
+        result = server => result.map_err(|e| format!("the server stopped: {e}")),
+        () = async {
+            stopping.notified().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => {
+            tracing::warn!("requests still in flight after {} s; stopping anyway", SHUTDOWN_GRACE.as_secs());
+            Ok(())
+        }
+    }
 }
+
+/// How long requests in flight may take to finish once a stop is asked for.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -115,6 +115,23 @@ impl Proxy {
         )
     }
 
+    /// Asks the process to stop with SIGTERM and waits (at most `limit`) for its exit code.
+    pub fn terminate(&mut self, limit: Duration) -> Option<i32> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success());
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
     /// Stops the process and returns everything it printed.
     pub fn stop(mut self) -> String {
         let _ = self.child.kill();

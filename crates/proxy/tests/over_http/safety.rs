@@ -400,3 +400,35 @@ async fn each_client_is_rate_limited_with_429_and_retry_after() {
     drop(proxy);
     let _ = std::fs::remove_dir_all(data);
 }
+
+#[tokio::test]
+async fn sigterm_stops_promptly_even_with_a_request_in_flight() {
+    let (upstream, _) = fakes::start("kling", Expect::ApiKey("k".into())).await;
+    let mut proxy = Proxy::start(
+        &["--provider", "kling", "--upstream", &upstream],
+        &[("KLING_API_KEY", "k")],
+    );
+    let client = client();
+    // A keep-alive connection, and a query the fake answers only after 3 s.
+    let health = client
+        .get(format!("{}/healthz", proxy.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let slow = tokio::spawn({
+        let url = proxy.api("/v1/images/editing/expand/slow");
+        let client = client.clone();
+        async move { client.get(url).send().await.map(|a| a.status().as_u16()) }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let code = tokio::task::spawn_blocking(move || {
+        let code = proxy.terminate(Duration::from_secs(10));
+        (code, proxy)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code.0, Some(0), "exits cleanly within the grace period");
+    // The request in flight was allowed to finish.
+    assert_eq!(slow.await.unwrap().ok(), Some(200));
+}
