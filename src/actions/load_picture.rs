@@ -20,7 +20,7 @@ use web_sys::{Blob, ClipboardEvent, DataTransfer, DragEvent, Element, Event};
 use crate::browser::file;
 use crate::browser::image_prep::{self, Bitmap};
 use crate::browser::transfer::{self, Carried};
-use crate::model::fixups::{self, Applied, FixupKind, Needed, Next, ShrinkSearch, JPEG_QUALITY};
+use crate::model::fixups::{self, Applied, FixupKind, Needed, Next, ShrinkSearch};
 use crate::state::{FixupStep, Picture, PictureSource, ShownError, WidgetState};
 
 /// Reads a picture the person gave (picker, drop, paste), shows it at once, then applies the
@@ -350,7 +350,8 @@ async fn apply(picture: &Picture, need: Needed) -> Result<Picture, String> {
 }
 
 /// The pixel work of one fix-up; returns the new file, the format asked of the browser, and
-/// what was done.
+/// what was done. Every fix-up is one drawing of (a part of) the upright picture, encoded once;
+/// only shrinking may try again, smaller.
 async fn redraw(
     bitmap: &Bitmap,
     picture: &Picture,
@@ -368,78 +369,72 @@ async fn redraw(
             shown
         ));
     }
-    let cannot = |_| {
-        "The browser could not encode the picture (it may be out of memory). Close other tabs, or save a smaller picture and choose that file.".to_owned()
-    };
-    // A format Kling accepts as it is; the others are converted before any other redraw.
+    // A format Kling accepts as it is stays; the others are converted before any other redraw.
     let kept = if info.format.accepted() {
         info.format
     } else {
         ImageFormat::Png
     };
-    let whole = |format| image_prep::encode(bitmap, (0, 0), shown, shown, format, JPEG_QUALITY);
-    match need {
-        Needed::Upright { orientation } => {
-            let blob = whole(kept).await.map_err(cannot)?;
-            Ok((blob, kept, Applied::Upright { orientation }))
+    let transparent = || fixups::may_be_transparent(info.format) && bitmap.transparent();
+    let (origin, part, format) = match need {
+        Needed::Upright { .. } => ((0, 0), shown, kept),
+        Needed::Convert { .. } => {
+            // A small picture becomes PNG anyway: no need to look at its pixels.
+            let look = shown.pixels() > fixups::SMALL_PIXELS && transparent();
+            ((0, 0), shown, fixups::conversion_target(shown, look))
         }
-        Needed::Convert { from } => {
-            let transparent = fixups::may_be_transparent(from) && bitmap.transparent();
-            let to = fixups::conversion_target(shown, transparent);
-            let blob = whole(to).await.map_err(cannot)?;
-            Ok((
-                blob,
-                to,
-                Applied::Converted {
-                    from,
-                    to,
-                    transparent,
-                },
-            ))
-        }
-        Needed::Shrink { .. } => {
-            let transparent = fixups::may_be_transparent(info.format) && bitmap.transparent();
-            let to = fixups::shrink_target(transparent);
-            let (mut search, mut attempt) = ShrinkSearch::start(shown, to);
-            loop {
-                let blob =
-                    image_prep::encode(bitmap, (0, 0), shown, attempt.size, to, attempt.quality)
-                        .await
-                        .map_err(cannot)?;
-                match search.next(blob.size() as u64) {
-                    Next::Done => {
-                        let applied = Applied::Shrunk {
-                            to,
-                            from_size: shown,
-                            to_size: attempt.size,
-                            before: byte_len,
-                            after: blob.size() as u64,
-                        };
-                        return Ok((blob, to, applied));
-                    }
-                    Next::Try(next) => attempt = next,
-                    Next::GiveUp => {
-                        return Err(
-                            "Even scaled down to 300 px on its short side, the picture does not \
-                             fit in 10 MB."
-                                .to_owned(),
-                        )
-                    }
-                }
-            }
-        }
-        Needed::Crop(crop) => {
-            let blob = image_prep::encode(
-                bitmap,
-                (crop.x, crop.y),
-                crop.to,
-                crop.to,
-                kept,
-                JPEG_QUALITY,
-            )
+        Needed::Shrink { .. } => ((0, 0), shown, fixups::shrink_target(transparent())),
+        Needed::Crop(crop) => ((crop.x, crop.y), crop.to, kept),
+    };
+    let shrinking = matches!(need, Needed::Shrink { .. });
+    let (mut search, mut attempt) = ShrinkSearch::start(shown, format);
+    if !shrinking {
+        attempt.size = part;
+    }
+    loop {
+        let blob = image_prep::encode(bitmap, origin, part, attempt.size, format, attempt.quality)
             .await
-            .map_err(cannot)?;
-            Ok((blob, kept, Applied::Cropped(crop)))
+            .map_err(|_| {
+                "The browser could not encode the picture (it may be out of memory). Close \
+                 other tabs, or save a smaller picture and choose that file."
+                    .to_owned()
+            })?;
+        let after = blob.size() as u64;
+        let next = if shrinking {
+            search.next(after)
+        } else {
+            Next::Done
+        };
+        match next {
+            Next::Done => {
+                let applied = match need {
+                    Needed::Upright { orientation } => Applied::Upright { orientation },
+                    Needed::Convert { from } => Applied::Converted {
+                        from,
+                        to: format,
+                        // PNG was chosen for transparency only when the picture is not small.
+                        transparent: format == ImageFormat::Png
+                            && fixups::conversion_target(shown, false) == ImageFormat::Jpeg,
+                    },
+                    Needed::Shrink { .. } => Applied::Shrunk {
+                        to: format,
+                        from_size: shown,
+                        to_size: attempt.size,
+                        before: byte_len,
+                        after,
+                    },
+                    Needed::Crop(crop) => Applied::Cropped(crop),
+                };
+                return Ok((blob, format, applied));
+            }
+            Next::Try(next) => attempt = next,
+            Next::GiveUp => {
+                return Err(
+                    "Even scaled down to 300 px on its short side, the picture does not fit in \
+                     10 MB."
+                        .to_owned(),
+                )
+            }
         }
     }
 }
@@ -469,11 +464,9 @@ async fn read_info(blob: &Blob) -> Result<ImageInfo, String> {
 /// A short name for a picture at an address: its file name, else its host.
 fn address_name(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or(url);
-    let after_scheme = path.split_once("://").map_or(path, |(_, rest)| rest);
-    after_scheme
-        .rsplit('/')
+    path.rsplit('/')
         .find(|part| !part.is_empty())
-        .unwrap_or(after_scheme)
+        .unwrap_or(path)
         .to_owned()
 }
 

@@ -5,81 +5,73 @@
 use leptos::prelude::*;
 
 use crate::actions::load_picture::{apply_fixup, undo_fixup};
-use crate::model::fixups;
+use crate::model::fixups::{self, FixupKind};
 use crate::state::WidgetState;
+
+/// What an item's button does.
+#[derive(Clone, Copy)]
+enum Act {
+    Undo(usize),
+    Apply(FixupKind),
+}
 
 #[component]
 pub fn FixupList() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let heading_id = state.id("fixups");
-    let applied = move || {
-        state.picture.with(|p| {
-            p.iter()
-                .flat_map(|p| p.fixups.iter().map(|step| step.applied.to_string()))
-                .collect::<Vec<_>>()
+    // One view for the whole list, rebuilt when the picture changes: fix-ups are few, and a
+    // single reactive closure keeps the widget's code small.
+    let list = move || {
+        let preparing = state.preparing.with(Option::is_some);
+        let (done, needed) = state.picture.with(|picture| {
+            let Some(picture) = picture else {
+                return (Vec::new(), Vec::new());
+            };
+            let done: Vec<_> = picture
+                .fixups
+                .iter()
+                .enumerate()
+                .map(|(i, step)| (step.applied.to_string(), "Undo".to_owned(), Act::Undo(i)))
+                .collect();
+            // Offered only once the automatic fix-ups are done, so nothing flickers meanwhile.
+            let needed = match (picture.info, picture.byte_len, preparing) {
+                (Some(info), Some(byte_len), false) => fixups::needed(&info, byte_len)
+                    .iter()
+                    .map(|need| (need.reason(), need.action(), Act::Apply(need.kind())))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (done, needed)
+        });
+        let items = |entries: Vec<(String, String, Act)>| {
+            entries
+                .into_iter()
+                .map(|(text, label, act)| {
+                    let on_click = move |_| match act {
+                        Act::Undo(index) => undo_fixup(state, index),
+                        Act::Apply(kind) => apply_fixup(state, kind),
+                    };
+                    view! {
+                        <li>
+                            <span>{text}</span>
+                            <button type="button" on:click=on_click>{label}</button>
+                        </li>
+                    }
+                })
+                .collect_view()
+        };
+        (preparing || !done.is_empty() || !needed.is_empty()).then(|| {
+            view! {
+                <section class="ke-fixups" aria-labelledby=heading_id.clone()>
+                    <h2 id=heading_id.clone() class="ke-fixups-title">"Before sending"</h2>
+                    <ul class="ke-fixups-done">{items(done)}</ul>
+                    <ul class="ke-fixups-needed">{items(needed)}</ul>
+                </section>
+            }
         })
     };
-    // Offered only once the automatic fix-ups are done, so nothing flickers while they run.
-    let needed = move || {
-        if state.preparing.with(Option::is_some) {
-            return Vec::new();
-        }
-        state
-            .picture
-            .with(|p| match p.as_ref().map(|p| (p.info, p.byte_len)) {
-                Some((Some(info), Some(byte_len))) => fixups::needed(&info, byte_len),
-                _ => Vec::new(),
-            })
-    };
-    let shown = move || {
-        state.preparing.with(Option::is_some)
-            || state
-                .picture
-                .with(|p| p.as_ref().is_some_and(|p| !p.fixups.is_empty()))
-            || !needed().is_empty()
-    };
     view! {
-        <Show when=shown>
-            <section class="ke-fixups" aria-labelledby=heading_id.clone()>
-                <h2 id=heading_id.clone() class="ke-fixups-title">"Before sending"</h2>
-                <ul class="ke-fixups-done">
-                    {move || {
-                        applied()
-                            .into_iter()
-                            .enumerate()
-                            .map(|(index, text)| {
-                                view! {
-                                    <li>
-                                        <span>{text}</span>
-                                        <button type="button" on:click=move |_| undo_fixup(state, index)>
-                                            "Undo"
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-                <p class="ke-fixups-doing" role="status">{move || state.preparing.get()}</p>
-                <ul class="ke-fixups-needed">
-                    {move || {
-                        needed()
-                            .into_iter()
-                            .map(|need| {
-                                let kind = need.kind();
-                                view! {
-                                    <li>
-                                        <span>{need.reason()}</span>
-                                        <button type="button" on:click=move |_| apply_fixup(state, kind)>
-                                            {need.action()}
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </section>
-        </Show>
+        {list}
+        <p class="ke-fixups-doing" role="status">{move || state.preparing.get()}</p>
     }
 }

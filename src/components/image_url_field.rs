@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
 
 use crate::actions::load_picture::load_url;
 use crate::state::WidgetState;
@@ -11,20 +13,26 @@ pub fn ImageUrlField() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let field_id = state.id("image-url");
     let message_id = state.id("image-url-message");
-    let address = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<String>);
-    let loading = RwSignal::new(false);
+    // `None`: nothing to say; `Some(Ok)`: loading; `Some(Err)`: why the address cannot be used.
+    let message = RwSignal::new(None::<Result<(), String>>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if loading.get_untracked() {
+        let form: Element = event_target(&ev);
+        let Some(field) = form
+            .query_selector("input")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        if message.get_untracked() == Some(Ok(())) {
             return;
         }
-        problem.set(None);
-        loading.set(true);
+        message.set(Some(Ok(())));
         spawn_local(async move {
-            let loaded = load_url(state, address.get_untracked()).await;
-            loading.set(false);
-            problem.set(loaded.err());
+            let loaded = load_url(state, field.value()).await;
+            message.set(loaded.err().map(Err));
         });
     };
     view! {
@@ -38,21 +46,16 @@ pub fn ImageUrlField() -> impl IntoView {
                     placeholder="https://…"
                     autocomplete="off"
                     spellcheck="false"
-                    aria-invalid=move || problem.with(Option::is_some).to_string()
+                    aria-invalid=move || message.with(|m| matches!(m, Some(Err(_)))).to_string()
                     aria-describedby=message_id.clone()
-                    prop:value=move || address.get()
-                    on:input=move |ev| {
-                        address.set(event_target_value(&ev));
-                        problem.set(None);
-                    }
                 />
-                <button type="submit" disabled=move || loading.get()>"Load"</button>
+                <button type="submit">"Load"</button>
             </div>
-            <p id=message_id class="ke-field-message" class:ke-field-error=move || problem.with(Option::is_some)>
-                {move || match (loading.get(), problem.get()) {
-                    (true, _) => "Loading the picture…".to_owned(),
-                    (false, Some(problem)) => problem,
-                    (false, None) => String::new(),
+            <p id=message_id class="ke-field-message">
+                {move || match message.get() {
+                    Some(Ok(())) => "Loading the picture…".to_owned(),
+                    Some(Err(problem)) => problem,
+                    None => String::new(),
                 }}
             </p>
         </form>
