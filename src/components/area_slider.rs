@@ -17,7 +17,7 @@ pub fn AreaSlider() -> impl IntoView {
         <div class="ke-area">
             <label for=id.clone()>"Canvas area"</label>
             <input
-                id=id.clone()
+                id=id
                 type="range"
                 // MIN_MULTIPLIER and MAX_MULTIPLIER, written out: an f64 attribute would bring
                 // float formatting into the wasm.
@@ -25,13 +25,15 @@ pub fn AreaSlider() -> impl IntoView {
                 max="3"
                 step="0.01"
                 prop:value=move || fixed(area(), 2)
+                aria-valuetext=move || multiplier_text(area())
                 aria-describedby=state.id("framing-note")
                 on:input=move |ev| {
                     let value = event_target::<HtmlInputElement>(&ev).value_as_number();
                     edit_framing(state, Edit::Multiplier(value));
                 }
             />
-            <output for=id>{move || multiplier_text(area())}</output>
+            // Not an <output>: that is a live "status" region, and the widget has one already.
+            <span class="ke-area-value" aria-hidden="true">{move || multiplier_text(area())}</span>
         </div>
     }
 }

@@ -168,7 +168,7 @@ async fn every_preset_gives_the_output_its_shape() {
 #[wasm_bindgen_test]
 async fn the_canvas_area_slider_sets_the_output_area_and_shows_it() {
     let (host, _widget) = framed().await;
-    assert_eq!(text_of(&host, ".ke-area output"), "2.0×");
+    assert_eq!(text_of(&host, ".ke-area-value"), "2.0×");
     let area = control(&host, "Canvas area");
     assert_eq!(area.type_(), "range");
     assert_eq!((area.min(), area.max()), ("1".to_owned(), "3".to_owned()));
@@ -176,9 +176,10 @@ async fn the_canvas_area_slider_sets_the_output_area_and_shows_it() {
         area.set_value(value);
         dispatch(&area, "input");
         eventually(&format!("the slider at {shown}"), || {
-            text_of(&host, ".ke-area output") == shown
+            text_of(&host, ".ke-area-value") == shown
         })
         .await;
+        assert_eq!(area.get_attribute("aria-valuetext").as_deref(), Some(shown));
         let (w, h) = output_size(&host).unwrap();
         let got = f64::from(w) * f64::from(h) / f64::from(WIDTH * HEIGHT);
         assert!(
@@ -365,7 +366,7 @@ async fn an_impossible_choice_is_explained_kept_and_only_expand_is_disabled() {
     assert!(expand.disabled(), "Expand is disabled");
     assert!(aspect_radio(&host, "9:16").checked(), "the choice is kept");
     assert_eq!(
-        text_of(&host, ".ke-area output"),
+        text_of(&host, ".ke-area-value"),
         "2.0×",
         "nothing changed silently"
     );
@@ -391,7 +392,7 @@ async fn an_impossible_choice_is_explained_kept_and_only_expand_is_disabled() {
         .query_selector("[role=note]:not([hidden])")
         .unwrap()
         .is_none());
-    assert_eq!(text_of(&host, ".ke-area output"), "2.38×");
+    assert_eq!(text_of(&host, ".ke-area-value"), "2.38×");
     eventually("Expand enabled again", || !expand.disabled()).await;
 }
 
