@@ -88,6 +88,13 @@ test('every preset comes back at the size its ratios imply, in its shape', async
 
 test('anchored Centre left at 16:9, the result starts with the original\'s columns', async () => {
   const { page, errors } = await openWithPicture();
+  assert.equal(await page.getByRole('radiogroup', { name: 'Aspect ratio' }).getByRole('radio').count(), 10);
+  const anchors = page.getByRole('radiogroup', { name: 'Anchor' }).getByRole('radio');
+  assert.deepEqual(
+    await anchors.evaluateAll((radios) => radios.map((r) => r.getAttribute('aria-label'))),
+    ['Top left', 'Top centre', 'Top right', 'Centre left', 'Centre', 'Centre right',
+      'Bottom left', 'Bottom centre', 'Bottom right'],
+  );
   await page.getByRole('radio', { name: '16:9' }).check();
   await page.getByRole('radio', { name: 'Centre left', exact: true }).check();
   const ratios = await readRatios(page);
