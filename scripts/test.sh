@@ -20,7 +20,7 @@ step "native tests: core, widget models, proxy"
 cargo test --workspace --quiet
 
 step "browser unit tests (wasm-bindgen-test, headless Chromium)"
-cargo test -p kling-expand --target wasm32-unknown-unknown --tests --quiet
+cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 
 step "release build of the widget and the proxy"
 trunk build --release --offline
