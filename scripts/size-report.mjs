@@ -1,7 +1,7 @@
-// Prints the raw and brotli sizes of what a visitor downloads (the release wasm, JS and CSS in
-// dist/) and fails when the brotli total is over the budget.
+// Prints the raw and brotli sizes of what a visitor downloads for the widget (the release wasm,
+// JS and CSS in dist/) and fails when the brotli total is over the budget.
 // Usage: node scripts/size-report.mjs [dist-dir] [budget-KB]
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
 
@@ -9,8 +9,10 @@ const dist = process.argv[2] ?? 'dist';
 const budgetKb = Number(process.argv[3] ?? process.env.KLING_EXPAND_SIZE_BUDGET_KB ?? 150);
 const kinds = new Set(['.wasm', '.js', '.css']);
 
-const files = readdirSync(dist)
-  .filter((name) => kinds.has(extname(name)) && statSync(join(dist, name)).isFile())
+// Recursive: wasm-bindgen's inline JavaScript lands in dist/snippets/. The demo page's own
+// stylesheet is not part of the widget.
+const files = readdirSync(dist, { recursive: true })
+  .filter((name) => kinds.has(extname(name)) && !name.startsWith('demo-'))
   .sort();
 if (!files.some((name) => name.endsWith('.wasm'))) {
   console.error(`size report: no .wasm in ${dist}; build the widget first`);
@@ -20,7 +22,7 @@ if (!files.some((name) => name.endsWith('.wasm'))) {
 const kb = (bytes) => (bytes / 1024).toFixed(1).padStart(8);
 let rawTotal = 0;
 let brotliTotal = 0;
-console.log(`${'file'.padEnd(44)} ${'raw KB'.padStart(8)} ${'brotli KB'.padStart(9)}`);
+console.log(`${'file'.padEnd(60)} ${'raw KB'.padStart(8)} ${'brotli KB'.padStart(9)}`);
 for (const name of files) {
   const bytes = readFileSync(join(dist, name));
   const compressed = brotliCompressSync(bytes, {
@@ -28,9 +30,9 @@ for (const name of files) {
   });
   rawTotal += bytes.length;
   brotliTotal += compressed.length;
-  console.log(`${name.padEnd(44)} ${kb(bytes.length)} ${kb(compressed.length).padStart(9)}`);
+  console.log(`${name.padEnd(60)} ${kb(bytes.length)} ${kb(compressed.length).padStart(9)}`);
 }
-console.log(`${'total'.padEnd(44)} ${kb(rawTotal)} ${kb(brotliTotal).padStart(9)}`);
+console.log(`${'total'.padEnd(60)} ${kb(rawTotal)} ${kb(brotliTotal).padStart(9)}`);
 console.log(`budget: ${budgetKb} KB brotli`);
 if (brotliTotal > budgetKb * 1024) {
   console.error(`size report: ${(brotliTotal / 1024).toFixed(1)} KB brotli is over the ${budgetKb} KB budget`);
