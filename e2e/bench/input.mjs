@@ -1,0 +1,176 @@
+// Benchmarks of how a picture comes in, in headless Chromium against the real proxy (local
+// engine) and the release build. Not part of the test suite; prints median and p90 per figure.
+//
+//   node e2e/bench/input.mjs [runs]
+//
+// 1. From a 10 MB JPEG being chosen in the "Image" input (its `change` event) to the preview
+//    showing it and the four ratios being filled in; and, for context, to the browser having
+//    decoded the preview.
+// 2. Preparing the create call's body for a 10 MB picture (the `request_body` path: base64 of the
+//    file plus the JSON around it): from the press on Expand to the page calling `fetch`.
+import { startProxy, launchBrowser } from '../harness.mjs';
+
+const runs = Number(process.argv[2] ?? 15);
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+function summary(name, values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  console.log(`${name.padEnd(58)} median ${at(0.5).toFixed(1).padStart(7)} ms   p90 ${at(0.9).toFixed(1).padStart(7)} ms   (n=${values.length})`);
+}
+
+const proxy = await startProxy();
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage();
+  await page.addInitScript(() => {
+    // Notes when the page calls fetch for a create call (the body is ready by then).
+    window.__createCalls = [];
+    const fetch = window.fetch;
+    window.fetch = function timedFetch(input, init) {
+      const request = input instanceof Request ? input : new Request(input, init);
+      if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/images/editing/expand')) {
+        window.__createCalls.push(performance.now());
+      }
+      return fetch.call(this, input, init);
+    };
+  });
+  await page.goto(proxy.url);
+
+  // A photo-like JPEG just under 10 MB (sensor-like noise over shapes, quality 1.0, as a camera
+  // at its best setting writes), kept in the page. Its height is trimmed until it fits.
+  const made = await page.evaluate(async (limit) => {
+    const width = 3000;
+    let height = 2250;
+    const canvas = new OffscreenCanvas(width, height);
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, 0, height);
+    sky.addColorStop(0, '#4a7fc1'); sky.addColorStop(0.6, '#f2c48d'); sky.addColorStop(1, '#2f5d3a');
+    g.fillStyle = sky; g.fillRect(0, 0, width, height);
+    for (let i = 0; i < 60; i += 1) {
+      g.fillStyle = `hsl(${(i * 47) % 360} 60% 50% / 0.7)`;
+      g.beginPath();
+      g.arc(((i * 97) % 100) / 100 * width, ((i * 61) % 100) / 100 * height,
+        Math.min(width, height) * (0.02 + (i % 7) * 0.015), 0, Math.PI * 2);
+      g.fill();
+    }
+    const image = g.getImageData(0, 0, width, height);
+    let seed = 1;
+    for (let i = 0; i < image.data.length; i += 4) {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      const n = ((seed >> 8) % 97) - 48;
+      image.data[i] += n; image.data[i + 1] += n * 0.8; image.data[i + 2] += n * 1.1;
+    }
+    g.putImageData(image, 0, 0);
+    let blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 1 });
+    while (blob.size > limit || blob.size < limit * 0.95) {
+      height = Math.floor(height * (limit * 0.975) / blob.size);
+      const part = new OffscreenCanvas(width, height);
+      part.getContext('2d').drawImage(canvas, 0, 0);
+      blob = await part.convertToBlob({ type: 'image/jpeg', quality: 1 });
+    }
+    window.__photo = blob;
+    return { bytes: blob.size, quality: 1, width, height };
+  }, MAX_FILE_BYTES);
+  console.log(`picture: ${made.width} × ${made.height} JPEG, ${(made.bytes / 1048576).toFixed(2)} MB (quality ${made.quality.toFixed(2)})`);
+
+  // 1. Chosen → preview and ratios.
+  const shown = [];
+  const decoded = [];
+  for (let run = 0; run < runs + 2; run += 1) {
+    const timing = await page.evaluate(async (name) => {
+      const input = document.querySelector('input[type=file]');
+      const previous = document.querySelector('.ke-original')?.getAttribute('src');
+      const ratioFields = () => [...document.querySelectorAll('.ke-ratios input')];
+      const ready = () => {
+        const img = document.querySelector('.ke-original');
+        const src = img?.getAttribute('src');
+        return src && src !== previous && src.startsWith('blob:')
+          && ratioFields().length === 4 && ratioFields().every((f) => f.value !== '')
+          && document.querySelector('.ke-picture-facts')?.textContent.includes(name);
+      };
+      const file = new File([window.__photo], name, { type: 'image/jpeg' });
+      const transfer = new DataTransfer();
+      transfer.items.add(file);
+      input.files = transfer.files;
+      // Ratio values are set as properties (no DOM mutation to observe): check after every
+      // task the page runs, yielding through a message channel (no timer clamping).
+      const channel = new MessageChannel();
+      const nextTask = () => new Promise((resolve) => {
+        channel.port1.onmessage = resolve;
+        channel.port2.postMessage(0);
+      });
+      const start = performance.now();
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+      while (!ready()) await nextTask();
+      const shownAt = performance.now();
+      await document.querySelector('.ke-original').decode();
+      return { shown: shownAt - start, decoded: performance.now() - start };
+    }, `photo-${run}.jpg`);
+    if (run >= 2) { shown.push(timing.shown); decoded.push(timing.decoded); } // 2 warm-up runs
+  }
+  summary('10 MB JPEG chosen → preview and ratios shown', shown);
+  summary('10 MB JPEG chosen → preview decoded by the browser', decoded);
+
+  // 2. Expand pressed → create body ready (fetch called).
+  const bodies = [];
+  const expand = page.getByRole('button', { name: 'Expand', exact: true });
+  for (let run = 0; run < Math.min(runs, 8) + 1; run += 1) {
+    await expand.waitFor();
+    await page.waitForFunction(() => {
+      const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Expand');
+      return button && !button.disabled;
+    });
+    const took = await page.evaluate(async () => {
+      const button = [...document.querySelectorAll('button')].find((b) => b.textContent === 'Expand');
+      const before = window.__createCalls.length;
+      const start = performance.now();
+      button.click();
+      while (window.__createCalls.length === before) await new Promise((r) => setTimeout(r, 0));
+      return window.__createCalls[before] - start;
+    });
+    if (run >= 1) bodies.push(took);
+    // Let the task finish before the next press.
+    await page.locator('[aria-label="Results"] img').first().waitFor({ timeout: 120_000 });
+    await page.waitForFunction(() => !document.querySelector('[aria-busy="true"]'), null, { timeout: 120_000 });
+  }
+  summary('10 MB JPEG: Expand pressed → body ready (fetch called)', bodies);
+
+  // For the breakdown: the browser's own parts of that path, without the widget around them.
+  const parts = await page.evaluate(async (n) => {
+    const read = []; const encode = []; const join = []; const request = []; const asBytes = [];
+    const head = '{"image":"';
+    const tail = '","n":1,"up_expansion_ratio":0.2}';
+    for (let i = 0; i < n; i += 1) {
+      const t0 = performance.now();
+      const bytes = new Uint8Array(await window.__photo.arrayBuffer());
+      const t1 = performance.now();
+      const base64 = bytes.toBase64();
+      const t2 = performance.now();
+      const body = head.concat(base64, tail);
+      const t3 = performance.now();
+      // What fetch does first with a string body: encode it as UTF-8, on the main thread.
+      const sent = new Request(location.href, { method: 'POST', body });
+      const t4 = performance.now();
+      // The same body written as bytes into one buffer, which fetch then takes as it is.
+      const buffer = new Uint8Array(head.length + base64.length + tail.length);
+      const utf8 = new TextEncoder();
+      utf8.encodeInto(head, buffer);
+      utf8.encodeInto(base64, buffer.subarray(head.length));
+      utf8.encodeInto(tail, buffer.subarray(head.length + base64.length));
+      const sentBytes = new Request(location.href, { method: 'POST', body: buffer });
+      const t5 = performance.now();
+      if (!sent || !sentBytes) throw new Error('unreachable');
+      read.push(t1 - t0); encode.push(t2 - t1); join.push(t3 - t2); request.push(t4 - t3); asBytes.push(t5 - t4);
+    }
+    return { read, encode, join, request, asBytes };
+  }, runs);
+  summary('  of which Blob.arrayBuffer() (10 MB)', parts.read);
+  summary('  of which Uint8Array.toBase64()', parts.encode);
+  summary('  of which joining the JSON around it', parts.join);
+  summary('  of which new Request() with that string body', parts.request);
+  summary('  (instead: encodeInto one Uint8Array + new Request())', parts.asBytes);
+} finally {
+  await browser.close();
+  await proxy.stop();
+}
