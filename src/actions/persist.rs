@@ -17,7 +17,7 @@ pub fn keep_across_reloads(state: WidgetState, key: String) {
     spawn_local(async move {
         if let Some(saved) = storage::load_settings(&key)
             .await
-            .and_then(|json| serde_json::from_str::<SavedWidget>(&json).ok())
+            .and_then(|json| SavedWidget::from_json(&json))
         {
             restore(state, &key, saved).await;
         }
@@ -87,12 +87,11 @@ fn autosave(state: WidgetState, key: String) {
             results: state.results.get(),
             results_frame: state.results_frame.get(),
         };
-        if let Ok(json) = serde_json::to_string(&saved) {
-            let key = settings_key.clone();
-            spawn_local(async move {
-                storage::save_settings(&key, &json).await;
-            });
-        }
+        let json = saved.to_json();
+        let key = settings_key.clone();
+        spawn_local(async move {
+            storage::save_settings(&key, &json).await;
+        });
     });
     // The bytes only when the picture itself changes.
     Effect::new(move |previous: Option<Option<String>>| {

@@ -1,7 +1,7 @@
 //! How the person frames the expansion: an aspect preset, a canvas-area multiplier and an anchor,
 //! or four sides edited freely. The geometry itself lives in the core.
 //!
-//! `Framing` is plain data (serde) so that it can be kept across reloads; call
+//! `Framing` is plain data so that it can be kept across reloads (see `model::saved`); call
 //! [`Framing::restored`] on what comes back from storage before using it.
 
 use kling_expand_core::geometry::{
@@ -9,31 +9,20 @@ use kling_expand_core::geometry::{
 };
 use kling_expand_core::limits::MAX_AREA_FACTOR;
 use kling_expand_core::text::fixed;
-use serde::{Deserialize, Serialize};
 
 /// The aspect-ratio presets, in the order the picker shows them.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AspectPreset {
     #[default]
-    #[serde(rename = "original")]
     Original,
-    #[serde(rename = "1:1")]
     Square,
-    #[serde(rename = "4:3")]
     Landscape4x3,
-    #[serde(rename = "3:4")]
     Portrait3x4,
-    #[serde(rename = "3:2")]
     Landscape3x2,
-    #[serde(rename = "2:3")]
     Portrait2x3,
-    #[serde(rename = "16:9")]
     Wide16x9,
-    #[serde(rename = "9:16")]
     Tall9x16,
-    #[serde(rename = "21:9")]
     Cinema21x9,
-    #[serde(rename = "custom")]
     Custom,
 }
 
@@ -121,8 +110,7 @@ pub const STEP: f64 = 0.01;
 pub const LARGE_STEP: f64 = 0.1;
 
 /// Everything the person chose about the new canvas. Small and `Copy`: read it whole.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Framing {
     pub preset: AspectPreset,
     /// The W and H inputs of the Custom preset.
@@ -134,7 +122,6 @@ pub struct Framing {
     pub free: Option<Ratios>,
     /// What the last free edit had to change in the asked value, shown next to that side.
     /// A passing remark, not a setting: never saved.
-    #[serde(skip)]
     pub capped: Option<Cap>,
 }
 

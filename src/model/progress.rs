@@ -1,10 +1,9 @@
 //! Where an expansion stands, and the sentence the live region reads out for it.
 
 use kling_expand_core::dialect::TaskStatus;
-use serde::{Deserialize, Serialize};
 
 /// The life of one expansion as the widget sees it. Kept across page reloads.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
     /// Nothing sent yet, or the last attempt was refused before a task existed.
     Idle,

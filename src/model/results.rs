@@ -1,10 +1,9 @@
 //! Pure helpers for the results: file names and where the original sits in a result.
 
 use kling_expand_core::geometry::{Ratios, Size};
-use serde::{Deserialize, Serialize};
 
 /// The frame the current results were made with: where the original sits in each of them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ResultsFrame {
     /// The original's displayed size when it was sent.
     pub original: Size,

@@ -1,14 +1,20 @@
 //! What a widget keeps across a page reload, and how a reloaded widget picks its work up.
+//!
+//! Stored as JSON written and read by hand over `serde_json::Value`, whose code the widget
+//! already carries for the providers' answers: derived (de)serialisers for these types would
+//! add about 6 KB (brotli) to the wasm for this one use. Anything missing or malformed reads as
+//! its default, so an old or damaged record never stops the widget.
 
-use kling_expand_core::dialect::ResultImage;
-use serde::{Deserialize, Serialize};
+use kling_expand_core::dialect::{ResultImage, TaskStatus};
+use kling_expand_core::geometry::{Anchor, Aspect, Ratios, Size};
+use serde_json::{json, Map, Value};
 
-use crate::model::framing::Framing;
+use crate::model::framing::{AspectPreset, Framing};
 use crate::model::progress::Phase;
 use crate::model::results::ResultsFrame;
 
 /// Everything but the picture's bytes (those are stored beside it as a Blob).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SavedWidget {
     pub framing: Framing,
     pub prompt: String,
@@ -22,7 +28,7 @@ pub struct SavedWidget {
 }
 
 /// Where the picture came from, for the reloaded widget to take it back.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum SavedPicture {
     /// Bytes stored beside the settings.
     Bytes { name: String },
@@ -43,6 +49,13 @@ pub enum Resumption {
         started_ms: f64,
     },
 }
+
+const STATUSES: [TaskStatus; 4] = [
+    TaskStatus::Submitted,
+    TaskStatus::Processing,
+    TaskStatus::Succeeded,
+    TaskStatus::Failed,
+];
 
 impl SavedWidget {
     /// How to pick up the saved phase.
@@ -66,17 +79,224 @@ impl SavedWidget {
             Phase::Idle | Phase::Finished { .. } | Phase::Cancelled { .. } => Resumption::Nothing,
         }
     }
+
+    pub fn to_json(&self) -> String {
+        let framing = &self.framing;
+        let picture = match &self.picture {
+            Some(SavedPicture::Bytes { name }) => json!({ "name": name }),
+            Some(SavedPicture::Url { url }) => json!({ "url": url }),
+            None => Value::Null,
+        };
+        let results: Vec<Value> = self
+            .results
+            .iter()
+            .map(|image| {
+                json!({
+                    "index": image.index,
+                    "url": image.url,
+                    "watermark_url": image.watermark_url,
+                    "width": image.width,
+                    "height": image.height,
+                })
+            })
+            .collect();
+        json!({
+            "framing": {
+                "preset": position(&AspectPreset::ALL, &framing.preset),
+                "custom": [framing.custom.width, framing.custom.height],
+                "multiplier": framing.multiplier,
+                "anchor": position(&Anchor::ALL, &framing.anchor),
+                "free": framing.free.map(ratios_json),
+            },
+            "prompt": self.prompt,
+            "n": self.n,
+            "watermark": self.watermark,
+            "picture": picture,
+            "phase": phase_json(&self.phase),
+            "results": results,
+            "results_frame": self.results_frame.map(|frame| json!({
+                "original": [frame.original.width, frame.original.height],
+                "ratios": ratios_json(frame.ratios),
+            })),
+        })
+        .to_string()
+    }
+
+    /// Reads a record written by [`SavedWidget::to_json`]; `None` when it is not JSON at all.
+    pub fn from_json(text: &str) -> Option<SavedWidget> {
+        let root: Value = serde_json::from_str(text).ok()?;
+        let empty = Map::new();
+        let framing_json = root["framing"].as_object().unwrap_or(&empty);
+        let defaults = Framing::default();
+        let framing = Framing {
+            preset: nth(&AspectPreset::ALL, &framing_json.get("preset")).unwrap_or(defaults.preset),
+            custom: pair(framing_json.get("custom"))
+                .map(|(width, height)| Aspect { width, height })
+                .unwrap_or(defaults.custom),
+            multiplier: number(framing_json.get("multiplier")).unwrap_or(defaults.multiplier),
+            anchor: nth(&Anchor::ALL, &framing_json.get("anchor")).unwrap_or(defaults.anchor),
+            free: framing_json.get("free").and_then(ratios_from),
+            capped: None,
+        }
+        .restored();
+        let picture = match (
+            text_of(&root["picture"]["name"]),
+            text_of(&root["picture"]["url"]),
+        ) {
+            (Some(name), _) => Some(SavedPicture::Bytes { name }),
+            (None, Some(url)) => Some(SavedPicture::Url { url }),
+            (None, None) => None,
+        };
+        let results = root["results"]
+            .as_array()
+            .map(|images| images.iter().filter_map(result_from).collect())
+            .unwrap_or_default();
+        let results_frame = pair(root["results_frame"].get("original")).and_then(|(w, h)| {
+            Some(ResultsFrame {
+                original: Size {
+                    width: w as u32,
+                    height: h as u32,
+                },
+                ratios: ratios_from(&root["results_frame"]["ratios"])?,
+            })
+        });
+        Some(SavedWidget {
+            framing,
+            prompt: text_of(&root["prompt"]).unwrap_or_default(),
+            n: root["n"]
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(1),
+            watermark: root["watermark"].as_bool().unwrap_or(false),
+            picture,
+            phase: phase_from(&root["phase"]).unwrap_or(Phase::Idle),
+            results,
+            results_frame,
+        })
+    }
+}
+
+fn phase_json(phase: &Phase) -> Value {
+    match phase {
+        Phase::Idle => json!({ "stage": "idle" }),
+        Phase::Creating {
+            started_ms,
+            external_task_id,
+        } => {
+            json!({ "stage": "creating", "started_ms": started_ms, "external_task_id": external_task_id })
+        }
+        Phase::Running {
+            task_id,
+            status,
+            started_ms,
+        } => json!({
+            "stage": "running",
+            "task_id": task_id,
+            "status": position(&STATUSES, status),
+            "started_ms": started_ms,
+        }),
+        Phase::Finished {
+            task_id,
+            status,
+            elapsed_ms,
+        } => json!({
+            "stage": "finished",
+            "task_id": task_id,
+            "status": position(&STATUSES, status),
+            "elapsed_ms": elapsed_ms,
+        }),
+        Phase::Cancelled { task_id } => json!({ "stage": "cancelled", "task_id": task_id }),
+    }
+}
+
+fn phase_from(json: &Value) -> Option<Phase> {
+    let task_id = || text_of(&json["task_id"]);
+    let status = || nth(&STATUSES, &json.get("status"));
+    Some(match json["stage"].as_str()? {
+        "creating" => Phase::Creating {
+            started_ms: json["started_ms"].as_f64()?,
+            external_task_id: text_of(&json["external_task_id"])?,
+        },
+        "running" => Phase::Running {
+            task_id: task_id()?,
+            status: status()?,
+            started_ms: json["started_ms"].as_f64()?,
+        },
+        "finished" => Phase::Finished {
+            task_id: task_id()?,
+            status: status()?,
+            elapsed_ms: json["elapsed_ms"].as_f64()?,
+        },
+        "cancelled" => Phase::Cancelled { task_id: task_id() },
+        _ => Phase::Idle,
+    })
+}
+
+fn result_from(json: &Value) -> Option<ResultImage> {
+    let size = |key: &str| json[key].as_u64().and_then(|v| u32::try_from(v).ok());
+    Some(ResultImage {
+        index: size("index")?,
+        url: text_of(&json["url"])?,
+        watermark_url: text_of(&json["watermark_url"]),
+        width: size("width"),
+        height: size("height"),
+    })
+}
+
+fn ratios_json(ratios: Ratios) -> Value {
+    json!([ratios.up, ratios.down, ratios.left, ratios.right])
+}
+
+fn ratios_from(json: &Value) -> Option<Ratios> {
+    match json.as_array()?.as_slice() {
+        [up, down, left, right] => Some(Ratios {
+            up: up.as_f64()?,
+            down: down.as_f64()?,
+            left: left.as_f64()?,
+            right: right.as_f64()?,
+        }),
+        _ => None,
+    }
+}
+
+fn position<T: PartialEq>(all: &[T], item: &T) -> usize {
+    all.iter()
+        .position(|candidate| candidate == item)
+        .unwrap_or_default()
+}
+
+fn nth<T: Copy>(all: &[T], json: &Option<&Value>) -> Option<T> {
+    all.get(usize::try_from(json.and_then(Value::as_u64)?).ok()?)
+        .copied()
+}
+
+fn number(json: Option<&Value>) -> Option<f64> {
+    json.and_then(Value::as_f64)
+}
+
+fn pair(json: Option<&Value>) -> Option<(f64, f64)> {
+    match json?.as_array()?.as_slice() {
+        [a, b] => Some((a.as_f64()?, b.as_f64()?)),
+        _ => None,
+    }
+}
+
+fn text_of(json: &Value) -> Option<String> {
+    json.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kling_expand_core::dialect::TaskStatus;
-    use kling_expand_core::geometry::{Ratios, Size};
 
     fn saved(phase: Phase) -> SavedWidget {
         SavedWidget {
-            framing: Framing::default(),
+            framing: Framing {
+                preset: AspectPreset::Wide16x9,
+                multiplier: 2.5,
+                anchor: Anchor::BottomLeft,
+                ..Framing::default()
+            },
             prompt: "a quiet bay".into(),
             n: 2,
             watermark: true,
@@ -107,15 +327,74 @@ mod tests {
     }
 
     #[test]
-    fn survives_a_json_round_trip_unchanged() {
-        let before = saved(Phase::Finished {
-            task_id: "t".into(),
-            status: TaskStatus::Succeeded,
-            elapsed_ms: 4_000.0,
+    fn every_phase_and_setting_survives_a_round_trip_unchanged() {
+        let phases = [
+            Phase::Idle,
+            Phase::Creating {
+                started_ms: 5.0,
+                external_task_id: "ke-1".into(),
+            },
+            Phase::Running {
+                task_id: "t".into(),
+                status: TaskStatus::Processing,
+                started_ms: 9.0,
+            },
+            Phase::Finished {
+                task_id: "t".into(),
+                status: TaskStatus::Failed,
+                elapsed_ms: 4_000.0,
+            },
+            Phase::Cancelled {
+                task_id: Some("t".into()),
+            },
+            Phase::Cancelled { task_id: None },
+        ];
+        for phase in phases {
+            let before = saved(phase);
+            assert_eq!(SavedWidget::from_json(&before.to_json()), Some(before));
+        }
+        let mut free = saved(Phase::Idle);
+        let photo = Size {
+            width: 640,
+            height: 480,
+        };
+        free.framing
+            .edit_side(photo, kling_expand_core::geometry::Side::Up, 9.0);
+        assert!(
+            free.framing.capped.is_some(),
+            "an edit that had to be capped"
+        );
+        let back = SavedWidget::from_json(&free.to_json()).unwrap();
+        assert_eq!(back.framing.capped, None, "a passing remark is not kept");
+        free.framing.capped = None;
+        assert_eq!(back.framing, free.framing);
+        free.framing.free = Some(Ratios {
+            up: 0.0,
+            down: 0.5,
+            left: 0.125,
+            right: 0.0,
         });
-        let json = serde_json::to_string(&before).unwrap();
-        let after: SavedWidget = serde_json::from_str(&json).unwrap();
-        assert_eq!(after, before);
+        free.picture = Some(SavedPicture::Url {
+            url: "https://example.test/a.png".into(),
+        });
+        assert_eq!(SavedWidget::from_json(&free.to_json()), Some(free));
+    }
+
+    #[test]
+    fn a_damaged_record_reads_as_defaults_and_never_as_an_unsafe_framing() {
+        let read = SavedWidget::from_json(
+            r#"{"framing":{"multiplier":9,"preset":99},"n":"x","phase":{"stage":"running"}}"#,
+        )
+        .unwrap();
+        assert_eq!(read.framing.multiplier, 3.0, "kept within 1–3×");
+        assert_eq!(read.framing.preset, AspectPreset::Original);
+        assert_eq!(read.n, 1);
+        assert_eq!(
+            read.phase,
+            Phase::Idle,
+            "a running phase without its task id is dropped"
+        );
+        assert_eq!(SavedWidget::from_json("not json"), None);
     }
 
     #[test]

@@ -1,8 +1,6 @@
 //! Framing the expansion: presets, canvas area, anchor, free edits, edge handles, and choices
 //! that cannot work.
 
-use kling_expand::model::framing::{AspectPreset, Framing};
-use kling_expand_core::geometry::{Anchor, Side, Size};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -394,23 +392,4 @@ async fn an_impossible_choice_is_explained_kept_and_only_expand_is_disabled() {
         .is_none());
     assert_eq!(text_of(&host, ".ke-area-value"), "2.38×");
     eventually("Expand enabled again", || !expand.disabled()).await;
-}
-
-#[wasm_bindgen_test]
-fn framing_survives_a_round_trip_through_javascript() {
-    let mut framing = Framing::default();
-    framing.choose_preset(AspectPreset::Wide16x9);
-    framing.choose_anchor(Anchor::BottomRight);
-    framing.edit_side(Size::new(WIDTH, HEIGHT), Side::Up, 9.0);
-    assert!(framing.capped.is_some());
-    let js = serde_wasm_bindgen::to_value(&framing).unwrap();
-    let back: Framing = serde_wasm_bindgen::from_value(js).unwrap();
-    assert_eq!(back.capped, None, "a passing remark is not kept");
-    assert_eq!(
-        back,
-        Framing {
-            capped: None,
-            ..framing
-        }
-    );
 }
