@@ -276,6 +276,56 @@ async fn a_large_opaque_webp_becomes_jpeg_and_a_transparent_one_png() {
 }
 
 #[wasm_bindgen_test]
+async fn a_bmp_is_converted_too() {
+    let host = host();
+    let _widget = mount_app(&host);
+    choose(&host, &bytes_blob(&bmp(400, 300)), "scan.bmp");
+    eventually("the conversion", || {
+        fixups_done(&host) == ["Converted BMP to PNG (small enough to stay lossless)"]
+    })
+    .await;
+    assert!(
+        hint(&host).contains("scan.bmp · 400 × 300 px · PNG"),
+        "{}",
+        hint(&host)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_picture_the_browser_cannot_decode_leaves_the_current_one() {
+    let host = host();
+    let _widget = mount_app(&host);
+    choose(&host, &png(640, 480).await, "harbour.png");
+    eventually("the first picture", || hint(&host).contains("harbour.png")).await;
+    // A WebP whose header announces 800 × 600 but whose frame is damaged.
+    let mut webp = b"RIFF\0\0\0\0WEBPVP8 ".to_vec();
+    let mut frame = vec![0x30, 0x01, 0x00, 0x9D, 0x01, 0x2A];
+    frame.extend(800u16.to_le_bytes());
+    frame.extend(600u16.to_le_bytes());
+    frame.extend([0xAB; 64]);
+    webp.extend(u32::try_from(frame.len()).unwrap().to_le_bytes());
+    webp.extend(frame);
+    let riff_len = u32::try_from(webp.len() - 8).unwrap().to_le_bytes();
+    webp[4..8].copy_from_slice(&riff_len);
+    choose(&host, &bytes_blob(&webp), "broken.webp");
+    eventually("the reason", || {
+        alert(&host).contains("cannot decode the WebP")
+    })
+    .await;
+    assert!(alert(&host).contains("broken.webp"), "{}", alert(&host));
+    assert!(
+        hint(&host).contains("harbour.png · 640 × 480 px · PNG"),
+        "{}",
+        hint(&host)
+    );
+    assert!(fixups_done(&host).is_empty());
+    assert!(
+        !expand_button(&host).disabled(),
+        "the earlier picture can still be sent"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn an_exif_turned_jpeg_is_shown_and_sent_upright() {
     let host = host();
     let _widget = mount_app(&host);
@@ -561,5 +611,28 @@ fn padded(jpeg: &[u8], total: usize) -> Vec<u8> {
         missing -= body + 4;
     }
     out.extend(&jpeg[frame_end..]);
+    out
+}
+
+/// A 24-bit bottom-up BMP filled with one colour, as old scanners write them.
+fn bmp(width: u32, height: u32) -> Vec<u8> {
+    let row = (width * 3).div_ceil(4) * 4;
+    let pixels = row * height;
+    let mut out = b"BM".to_vec();
+    out.extend((54 + pixels).to_le_bytes());
+    out.extend([0, 0, 0, 0]);
+    out.extend(54u32.to_le_bytes());
+    out.extend(40u32.to_le_bytes()); // BITMAPINFOHEADER
+    out.extend(width.to_le_bytes());
+    out.extend(height.to_le_bytes());
+    out.extend(1u16.to_le_bytes());
+    out.extend(24u16.to_le_bytes());
+    out.extend([0; 24]);
+    for _ in 0..height {
+        for x in 0..width {
+            out.extend([(x % 256) as u8, 0x6e, 0x3a]);
+        }
+        out.extend(std::iter::repeat_n(0, (row - width * 3) as usize));
+    }
     out
 }
