@@ -118,7 +118,8 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
     assert.equal(copied, src);
 
     await item.getByRole('button', { name: 'Expand again' }).click();
-    await page.getByText(`${first.width} × ${first.height} px`).first().waitFor();
+    // The picture's facts line (not the output caption, which already showed this size).
+    await page.locator('.ke-picture-facts').getByText(`${first.width} × ${first.height} px`).waitFor();
     const chained = await readRatios(page);
     await expandButton(page).click();
     await page.getByText(/Done in \d+ s/).waitFor({ timeout: 30_000 });
