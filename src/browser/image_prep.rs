@@ -11,50 +11,7 @@ use web_sys::Blob;
 use kling_expand_core::geometry::Size;
 use kling_expand_core::inspect::ImageFormat;
 
-#[wasm_bindgen(inline_js = r#"
-function canvas(w, h) {
-  if (typeof OffscreenCanvas !== 'undefined') return new OffscreenCanvas(w, h);
-  const c = document.createElement('canvas');
-  c.width = w; c.height = h;
-  return c;
-}
-export function decode_bitmap(blob) {
-  return createImageBitmap(blob, { imageOrientation: 'from-image' });
-}
-export function has_transparency(bitmap) {
-  const w = bitmap.width, h = bitmap.height;
-  // Bands of about 16 MB of RGBA, so a big picture is never copied out whole.
-  const band = Math.max(1, Math.min(h, Math.floor(4194304 / w)));
-  const g = canvas(w, band).getContext('2d', { willReadFrequently: true });
-  for (let y = 0; y < h; y += band) {
-    const rows = Math.min(band, h - y);
-    g.clearRect(0, 0, w, band);
-    g.drawImage(bitmap, 0, y, w, rows, 0, 0, w, rows);
-    const data = g.getImageData(0, 0, w, rows).data;
-    for (let i = 3; i < data.length; i += 4) if (data[i] !== 255) return true;
-  }
-  return false;
-}
-export function encode_bitmap(bitmap, sx, sy, sw, sh, w, h, type, quality) {
-  const c = canvas(w, h);
-  const g = c.getContext('2d');
-  // JPEG has no alpha: transparent parts become white rather than black.
-  if (type === 'image/jpeg') { g.fillStyle = '#fff'; g.fillRect(0, 0, w, h); }
-  g.imageSmoothingQuality = 'high';
-  g.drawImage(bitmap, sx, sy, sw, sh, 0, 0, w, h);
-  if (c.convertToBlob) return c.convertToBlob({ type, quality });
-  return new Promise((ok, fail) =>
-    c.toBlob((b) => (b ? ok(b) : fail(new Error('encoding failed'))), type, quality));
-}
-export function natural_size(url) {
-  return new Promise((ok, fail) => {
-    const img = new Image();
-    img.onload = () => ok([img.naturalWidth, img.naturalHeight]);
-    img.onerror = () => fail(new Error('not loaded'));
-    img.src = url;
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/src/browser/glue.js")]
 extern "C" {
     /// A decoded picture, held by the browser.
     pub type Bitmap;

@@ -3,17 +3,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-#[wasm_bindgen(inline_js = r#"
-export function when_removed(element, callback) {
-  const observer = new MutationObserver(() => {
-    if (!element.isConnected) {
-      observer.disconnect();
-      callback();
-    }
-  });
-  observer.observe(document, { childList: true, subtree: true });
-}
-"#)]
+#[wasm_bindgen(module = "/src/browser/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = when_removed)]
     fn when_removed_js(element: &HtmlElement, callback: &js_sys::Function);

@@ -4,33 +4,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
-#[wasm_bindgen(inline_js = r#"
-export async function save_as(url, name) {
-  try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(String(response.status));
-    const href = URL.createObjectURL(await response.blob());
-    const link = Object.assign(document.createElement('a'), { href, download: name });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 60000);
-    return true;
-  } catch (_) {
-    // The provider's host may not allow reading its bytes (no CORS): open the link instead.
-    window.open(url, '_blank', 'noopener');
-    return false;
-  }
-}
-export function copy_text(text) {
-  return navigator.clipboard.writeText(text);
-}
-export async function fetch_blob(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`the server answered ${response.status}`);
-  return response.blob();
-}
-"#)]
+#[wasm_bindgen(module = "/src/browser/glue.js")]
 extern "C" {
     #[wasm_bindgen(js_name = save_as)]
     async fn save_as_js(url: &str, name: &str) -> JsValue;

@@ -4,41 +4,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::Blob;
 
-#[wasm_bindgen(inline_js = r#"
-const DB = 'kling-expand';
-const STORE = 'widgets';
-let connection;
-// One connection for the page, so transactions run in the order they were asked for.
-function open() {
-  connection ??= new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => request.result.createObjectStore(STORE);
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => { connection = undefined; reject(request.error); };
-  });
-  return connection;
-}
-function run(mode, work) {
-  return open().then((db) => new Promise((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    const request = work(tx.objectStore(STORE));
-    tx.oncomplete = () => resolve(request.result);
-    tx.onerror = tx.onabort = () => reject(tx.error);
-  }));
-}
-export function put_settings(key, json) {
-  return run('readwrite', (store) => store.put(json, key + ':settings'));
-}
-export function put_picture(key, blob) {
-  return run('readwrite', (store) => (blob ? store.put(blob, key + ':picture') : store.delete(key + ':picture')));
-}
-export function get_settings(key) {
-  return run('readonly', (store) => store.get(key + ':settings'));
-}
-export function get_picture(key) {
-  return run('readonly', (store) => store.get(key + ':picture'));
-}
-"#)]
+#[wasm_bindgen(module = "/src/browser/glue.js")]
 extern "C" {
     #[wasm_bindgen(catch)]
     async fn put_settings(key: &str, json: &str) -> Result<JsValue, JsValue>;
