@@ -8,7 +8,7 @@ scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "==> building the widget (release)" >&2
-trunk build --release --offline
+scripts/build-widget.sh
 echo "==> building the proxy (release)" >&2
 cargo build --release --quiet -p kling-expand-proxy
 

@@ -23,7 +23,7 @@ step "browser unit tests (wasm-bindgen-test, headless Chromium)"
 cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 
 step "release build of the widget and the proxy"
-trunk build --release --offline
+scripts/build-widget.sh
 cargo build --release --quiet -p kling-expand-proxy
 
 step "end-to-end journeys (playwright-core, headless Chromium, proxy with its local engine)"
