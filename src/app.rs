@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::actions::expand::prepare_bodies;
 use crate::actions::load_picture::{allow_drop, take_drop, take_paste};
 use crate::actions::persist::keep_across_reloads;
 use crate::components::{
@@ -31,6 +32,7 @@ pub fn App(
         }));
     }
     provide_context(state);
+    prepare_bodies(state);
     if let Some(key) = storage_key {
         keep_across_reloads(state, key);
     }

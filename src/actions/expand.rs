@@ -1,11 +1,11 @@
 //! Expand: create a task at the endpoint, poll it on the core's schedule, show the results.
 
-use js_sys::JsString;
 use kling_expand_core::dialect::{ApiError, ErrorCategory, TaskSnapshot, TaskStatus};
 use kling_expand_core::poll::{PollConfig, PollSchedule};
 use kling_expand_core::validate::{ExpandRequest, ImageSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
 
 use crate::browser::{self, file, http, timer};
 use crate::config::WidgetConfig;
@@ -120,17 +120,17 @@ pub fn expand_blockers(state: WidgetState) -> Vec<String> {
 }
 
 /// The create call's JSON body. For bytes, the body is serialised around a placeholder and the
-/// browser's base64 is joined in as a JavaScript string, so the picture never enters wasm memory.
+/// picture's base64 is put in its place by JavaScript, so the picture never enters wasm memory.
 async fn request_body(
     config: &WidgetConfig,
     mut request: ExpandRequest,
     source: &PictureSource,
-) -> Result<JsString, ApiError> {
+) -> Result<JsValue, ApiError> {
     match source {
         PictureSource::Url(url) => {
             request.image = ImageSource::Url(url.clone());
-            Ok(JsString::from(
-                config.dialect.create_body(&request).to_string(),
+            Ok(JsValue::from_str(
+                &config.dialect.create_body(&request).to_string(),
             ))
         }
         PictureSource::Bytes(bytes) => {
@@ -140,16 +140,25 @@ async fn request_body(
             let (head, tail) = body
                 .split_once(&marker)
                 .ok_or_else(|| protocol_error("the request body has no image field"))?;
-            let base64 = file::base64_of(bytes)
+            file::json_body(&format!("{head}\"image\":\""), bytes, &format!("\"{tail}"))
                 .await
-                .map_err(|_| protocol_error("the browser could not read the picture"))?;
-            Ok(file::json_text(
-                &format!("{head}\"image\":\""),
-                &base64,
-                &format!("\"{tail}"),
-            ))
+                .map(JsValue::from)
+                .map_err(|_| protocol_error("the browser could not read the picture"))
         }
     }
+}
+
+/// Keeps the base64 of the current picture ready: made in the background whenever the picture
+/// changes, so that pressing Expand only joins the JSON around it.
+pub fn prepare_bodies(state: WidgetState) {
+    Effect::new(move |_| {
+        state.picture.with(|picture| {
+            if let Some(PictureSource::Bytes(bytes)) = picture.as_ref().map(|p| &p.source) {
+                // Nothing to wait for here: json_body awaits the same preparation.
+                let _ = file::prepare_base64(bytes);
+            }
+        });
+    });
 }
 
 /// Polls an existing task again (after Retry, or after a reload), keeping the time it started.

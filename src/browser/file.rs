@@ -1,10 +1,10 @@
 //! Reading the person's picture through the File API. The picture's bytes stay in JavaScript:
-//! only headers are copied into wasm memory, and the base64 body is assembled as a Blob.
+//! only headers are copied into wasm memory, and the request body is assembled in JavaScript.
 
-use js_sys::{Function, JsString, Reflect, Uint8Array};
-use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, FileReader, Url};
+use web_sys::{Blob, Url};
 
 /// Enough bytes for the headers of nearly every PNG and JPEG (EXIF and thumbnails included).
 pub const HEAD_BYTES: f64 = 256.0 * 1024.0;
@@ -31,49 +31,20 @@ pub fn revoke_object_url(url: &str) {
     let _ = Url::revoke_object_url(url);
 }
 
-/// The blob's bytes as raw base64 (no `data:` prefix), as a JavaScript string.
-pub async fn base64_of(blob: &Blob) -> Result<JsString, JsValue> {
-    base64_value(blob).await.map(JsCast::unchecked_into)
+#[wasm_bindgen(module = "/src/browser/glue.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = json_body, catch)]
+    async fn json_body_js(head: &str, picture: &Blob, tail: &str) -> Result<JsValue, JsValue>;
+    /// Starts making the picture's base64 in the background, once per picture.
+    pub fn prepare_base64(picture: &Blob) -> js_sys::Promise;
 }
 
-async fn base64_value(blob: &Blob) -> Result<JsValue, JsValue> {
-    let buffer = JsFuture::from(blob.array_buffer()).await?;
-    let bytes = Uint8Array::new(&buffer);
-    // Uint8Array.prototype.toBase64 is native and fast where the browser has it.
-    let to_base64 = Reflect::get(&bytes, &JsValue::from_str("toBase64"))?;
-    if let Some(to_base64) = to_base64.dyn_ref::<Function>() {
-        return to_base64.call0(&bytes);
-    }
-    let data_url = read_as_data_url(blob).await?;
-    let data_url = data_url.as_string().unwrap_or_default();
-    let comma = data_url.find(',').map_or(0, |i| i + 1);
-    Ok(JsValue::from_str(&data_url[comma..]))
-}
-
-async fn read_as_data_url(blob: &Blob) -> Result<JsValue, JsValue> {
-    let reader = FileReader::new()?;
-    let done = js_sys::Promise::new(&mut |resolve, reject| {
-        let on_load = Closure::once_into_js(move |event: web_sys::ProgressEvent| {
-            let reader: FileReader = event
-                .target()
-                .expect("a load event has a target")
-                .unchecked_into();
-            let _ = resolve.call1(&JsValue::NULL, &reader.result().unwrap_or(JsValue::NULL));
-        });
-        let on_error = Closure::once_into_js(move |event: JsValue| {
-            let _ = reject.call1(&JsValue::NULL, &event);
-        });
-        reader.set_onload(Some(on_load.unchecked_ref()));
-        reader.set_onerror(Some(on_error.unchecked_ref()));
-    });
-    reader.read_as_data_url(blob)?;
-    JsFuture::from(done).await
-}
-
-/// A JSON body made of three parts joined in JavaScript, the middle one being the (large)
-/// base64 string, so the picture never crosses into wasm memory on its way to the network.
-pub fn json_text(head: &str, middle: &JsString, tail: &str) -> JsString {
-    JsString::from(head)
-        .concat(middle)
-        .concat(&JsValue::from_str(tail))
+/// The create call's body as UTF-8 bytes: `head`, the picture's raw base64 (no `data:` prefix),
+/// `tail`. Assembled in JavaScript with the browser's own base64 (made ahead of time by
+/// [`prepare_base64`] when it could be), so the picture never crosses into wasm memory and no
+/// 13 MB string has to be re-encoded by `fetch`.
+pub async fn json_body(head: &str, picture: &Blob, tail: &str) -> Result<Uint8Array, JsValue> {
+    json_body_js(head, picture, tail)
+        .await
+        .map(JsCast::unchecked_into)
 }

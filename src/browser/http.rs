@@ -1,7 +1,7 @@
 //! Talking to the proxy with `fetch`. Answers come back raw; the core's dialects read them.
 
 use gloo_net::http::Request;
-use js_sys::JsString;
+use wasm_bindgen::JsValue;
 
 /// An HTTP answer as the core's parsers want it.
 #[derive(Clone, Debug)]
@@ -16,7 +16,7 @@ pub struct Answer {
 pub struct NetworkError(pub String);
 
 /// POSTs a JSON body.
-pub async fn post_json(url: &str, body: &JsString) -> Result<Answer, NetworkError> {
+pub async fn post_json(url: &str, body: &JsValue) -> Result<Answer, NetworkError> {
     let request = Request::post(url)
         .header("Content-Type", "application/json")
         .body(body.clone())
