@@ -2,28 +2,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, launchBrowser, paintPicture, readRatios, impliedSize, loadedResults,
+  startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
 } from './harness.mjs';
 
 let browser;
 let picture;
 before(async () => {
   browser = await launchBrowser();
-  const page = await browser.newPage();
-  picture = await paintPicture(page, { width: 640, height: 480 });
-  await page.close();
+  picture = await paintedPhoto(browser);
 });
 after(async () => { await browser?.close(); });
-
-async function openWithPicture(url) {
-  const page = await browser.newPage();
-  await page.goto(url);
-  await page.getByLabel('Image', { exact: true }).setInputFiles({
-    name: 'harbour.png', mimeType: 'image/png', buffer: picture,
-  });
-  await page.getByText('640 × 480 px').waitFor();
-  return page;
-}
 
 function countPolls(page) {
   const polls = { count: 0 };
@@ -40,7 +28,7 @@ const status = (page) => page.locator('.ke-status');
 test('a reload while the task runs keeps the picture, the settings and the task, which then finishes', async () => {
   const proxy = await startProxy(['--engine-submitted', '1s', '--engine-processing', '3s']);
   try {
-    const page = await openWithPicture(proxy.url);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     await page.getByRole('radio', { name: '3:2' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('morning fog');
     await page.getByLabel('Images', { exact: true }).fill('2');
@@ -73,7 +61,7 @@ test('the proxy going away mid-task does not lose the task: polling carries on w
   let proxy = await startProxy(['--engine-submitted', '500ms', '--engine-processing', '4s']);
   const listen = new URL(proxy.url).host;
   try {
-    const page = await openWithPicture(proxy.url);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     await page.getByRole('button', { name: 'Expand', exact: true }).click();
     await status(page).getByText(/Processing/).waitFor({ timeout: 10_000 });
     await proxy.stop({ keepData: true });
@@ -91,7 +79,7 @@ test('the proxy going away mid-task does not lose the task: polling carries on w
 test('removing the widget from the page stops its polling', async () => {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
-    const page = await openWithPicture(proxy.url);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     const polls = countPolls(page);
     await page.getByRole('button', { name: 'Expand', exact: true }).click();
     await status(page).getByText(/Submitted/).waitFor();

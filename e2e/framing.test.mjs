@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, launchBrowser, paintPicture, readRatios, impliedSize, loadedResults, watchPageErrors,
+  startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
 } from './harness.mjs';
 
 const WIDTH = 640;
@@ -14,26 +14,15 @@ let picture;
 before(async () => {
   proxy = await startProxy();
   browser = await launchBrowser();
-  const page = await browser.newPage();
-  picture = await paintPicture(page, { width: WIDTH, height: HEIGHT });
-  await page.close();
+  picture = await paintedPhoto(browser);
 });
 after(async () => {
   await browser?.close();
   await proxy?.stop();
 });
 
-/** A fresh page (its own storage) with the widget and the picture chosen. */
-async function openWithPicture() {
-  const page = await browser.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(proxy.url);
-  await page.getByLabel('Image', { exact: true }).setInputFiles({
-    name: 'harbour.png', mimeType: 'image/png', buffer: picture,
-  });
-  await page.getByText(`${WIDTH} × ${HEIGHT} px`).first().waitFor();
-  return { page, errors };
-}
+/** A fresh page (its own browser context, so its own storage) with the picture chosen. */
+const openWidget = () => openWithPicture(browser, proxy.url, picture);
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 
@@ -53,7 +42,7 @@ test('every preset comes back at the size its ratios imply, in its shape', async
     ['2:3', 2 / 3], ['16:9', 16 / 9], ['9:16', 9 / 16], ['21:9', 21 / 9], ['Custom', 5 / 4],
   ];
   for (const [name, aspect] of presets) {
-    const { page, errors } = await openWithPicture();
+    const { page, errors } = await openWidget();
     if (name === 'Custom') {
       // A typed value counts once the person leaves the field.
       await page.getByLabel('W', { exact: true }).fill('5');
@@ -87,7 +76,7 @@ test('every preset comes back at the size its ratios imply, in its shape', async
 });
 
 test('anchored Centre left at 16:9, the result starts with the original\'s columns', async () => {
-  const { page, errors } = await openWithPicture();
+  const { page, errors } = await openWidget();
   assert.equal(await page.getByRole('radiogroup', { name: 'Aspect ratio' }).getByRole('radio').count(), 10);
   const anchors = page.getByRole('radiogroup', { name: 'Anchor' }).getByRole('radio');
   assert.deepEqual(
@@ -139,7 +128,7 @@ test('anchored Centre left at 16:9, the result starts with the original\'s colum
 });
 
 test('a value typed in Top makes the result taller by exactly round(top × height)', async () => {
-  const { page, errors } = await openWithPicture();
+  const { page, errors } = await openWidget();
   const before = await readRatios(page);
   const top = page.getByLabel('Top', { exact: true });
   await top.fill('0.35');
@@ -161,7 +150,7 @@ test('a value typed in Top makes the result taller by exactly round(top × heigh
 });
 
 test('the Right edge handle moved with the keyboard sets the result width', async () => {
-  const { page, errors } = await openWithPicture();
+  const { page, errors } = await openWidget();
   const before = await readRatios(page);
   const handle = page.getByRole('slider', { name: 'Right edge' });
   await handle.focus();
@@ -180,7 +169,7 @@ test('the Right edge handle moved with the keyboard sets the result width', asyn
 });
 
 test('dragging the Bottom edge with the mouse grows only the bottom', async () => {
-  const { page, errors } = await openWithPicture();
+  const { page, errors } = await openWidget();
   const before = await readRatios(page);
   const handle = page.getByRole('slider', { name: 'Bottom edge' });
   const box = await handle.boundingBox();

@@ -127,3 +127,25 @@ export function watchPageErrors(page) {
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   return errors;
 }
+
+/** A 640 × 480 PNG painted once for a test file, with a page of its own that is then closed. */
+export async function paintedPhoto(browser) {
+  const page = await browser.newPage();
+  const picture = await paintPicture(page, { width: 640, height: 480 });
+  await page.close();
+  return picture;
+}
+
+/**
+ * Opens the widget at `url` in a new page of `context` (a browser or a browser context) and
+ * chooses `picture` in its "Image" input, as a person would; resolves once the picture's facts
+ * line shows its size. The page's JavaScript errors are collected from the start.
+ */
+export async function openWithPicture(context, url, picture, { name = 'harbour.png', size = '640 × 480 px' } = {}) {
+  const page = await context.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(url);
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name, mimeType: 'image/png', buffer: picture });
+  await page.locator('.ke-picture-facts').getByText(size).waitFor();
+  return { page, errors };
+}

@@ -3,30 +3,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  startProxy, launchBrowser, paintPicture, readRatios, impliedSize, loadedResults, watchPageErrors,
+  startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
 } from './harness.mjs';
 
 let browser;
 let picture;
 before(async () => {
   browser = await launchBrowser();
-  const page = await browser.newPage();
-  picture = await paintPicture(page, { width: 640, height: 480 });
-  await page.close();
+  picture = await paintedPhoto(browser);
 });
 after(async () => { await browser?.close(); });
-
-/** A page with the widget served by `proxy`, the picture chosen. */
-async function openWithPicture(proxy, context = browser) {
-  const page = await context.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(proxy.url);
-  await page.getByLabel('Image', { exact: true }).setInputFiles({
-    name: 'harbour.png', mimeType: 'image/png', buffer: picture,
-  });
-  await page.getByText('640 × 480 px').waitFor();
-  return { page, errors };
-}
 
 /** Every API call the page makes, as { method, path, body }. */
 function recordApiCalls(page) {
@@ -45,7 +31,7 @@ const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact:
 test('prompt, images and watermark go into one create call with 4-decimal ratios and raw base64', async () => {
   const proxy = await startProxy();
   try {
-    const { page, errors } = await openWithPicture(proxy);
+    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
     const calls = recordApiCalls(page);
     await page.getByRole('radio', { name: '16:9' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('a calm harbour at dusk');
@@ -84,7 +70,7 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
   const context = await browser.newContext({ acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url });
   try {
-    const { page, errors } = await openWithPicture(proxy, context);
+    const { page, errors } = await openWithPicture(context, proxy.url, picture);
     await page.getByRole('radio', { name: '1:1' }).check();
     const ratios = await readRatios(page);
     await expandButton(page).click();
@@ -137,7 +123,7 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
 test('Cancel stops polling and says the task may still finish upstream', async () => {
   const proxy = await startProxy(['--engine-submitted', '20s']);
   try {
-    const { page } = await openWithPicture(proxy);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     const calls = recordApiCalls(page);
     await expandButton(page).click();
     await page.getByRole('status').getByText(/Submitted/).waitFor();
@@ -155,7 +141,7 @@ test('Cancel stops polling and says the task may still finish upstream', async (
 test('an upstream content-policy failure is said as such, and nothing the person entered is lost', async () => {
   const proxy = await startProxy(['--engine-fail', 'content-policy']);
   try {
-    const { page } = await openWithPicture(proxy);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     await page.getByRole('radio', { name: '4:3' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('a lighthouse');
     const ratios = await readRatios(page);
@@ -176,7 +162,7 @@ test('an upstream content-policy failure is said as such, and nothing the person
 test('a concurrency refusal is a retry-later error, not billing or policy, with Retry', async () => {
   const proxy = await startProxy(['--engine-fail', 'concurrency']);
   try {
-    const { page } = await openWithPicture(proxy);
+    const { page } = await openWithPicture(browser, proxy.url, picture);
     await expandButton(page).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();

@@ -86,16 +86,7 @@ pub fn expand(state: WidgetState) {
             return;
         }
         match created {
-            Ok(snapshot) => {
-                watch(
-                    state,
-                    ticket,
-                    snapshot.task_id.clone(),
-                    started_ms,
-                    Some(snapshot),
-                )
-                .await
-            }
+            Ok(snapshot) => follow(state, ticket, snapshot, started_ms).await,
             Err(error) => fail_before_task(state, ticket, error),
         }
     });
@@ -193,16 +184,7 @@ pub fn recover(state: WidgetState, external_task_id: String, started_ms: f64) {
             return;
         }
         match found {
-            Ok(snapshot) => {
-                watch(
-                    state,
-                    ticket,
-                    snapshot.task_id.clone(),
-                    started_ms,
-                    Some(snapshot),
-                )
-                .await
-            }
+            Ok(snapshot) => follow(state, ticket, snapshot, started_ms).await,
             Err(error) if error.category != ErrorCategory::NotFound => {
                 // Unknown whether the task exists: keep its id so Retry asks again.
                 state.phase.set(Phase::Cancelled {
@@ -246,6 +228,18 @@ async fn lookup(config: &WidgetConfig, id: &str) -> Result<TaskSnapshot, ApiErro
     config
         .dialect
         .parse_query(answer.status, &answer.body, answer.retry_after.as_deref())
+}
+
+/// Watches the task a snapshot describes, starting from what the snapshot says.
+async fn follow(state: WidgetState, ticket: u64, snapshot: TaskSnapshot, started_ms: f64) {
+    watch(
+        state,
+        ticket,
+        snapshot.task_id.clone(),
+        started_ms,
+        Some(snapshot),
+    )
+    .await
 }
 
 /// The poll loop: one request at a time, on the core's schedule, until the task ends, the person
