@@ -18,9 +18,9 @@ use crate::state::{ShownError, WidgetState};
 #[component]
 pub fn App(
     config: WidgetConfig,
-    #[prop(optional)] config_warning: Option<String>,
+    #[prop(optional_no_strip)] config_warning: Option<String>,
     /// Where the widget's work is kept across page reloads; none keeps nothing.
-    #[prop(optional)]
+    #[prop(optional_no_strip)]
     storage_key: Option<String>,
 ) -> impl IntoView {
     let state = WidgetState::new(config);

@@ -20,14 +20,10 @@ pub use config::WidgetConfig;
 use leptos::prelude::*;
 
 /// Mounts a widget into every element with a `data-kling-expand` attribute, configured by its
-/// `data-endpoint` and `data-dialect`; into `<body>` when the page has no such element.
+/// `data-endpoint` and `data-dialect`; into a new element at the end of `<body>` when the page
+/// has none.
 pub fn mount_all() {
-    let hosts = browser::widget_hosts();
-    if hosts.is_empty() {
-        leptos::mount::mount_to_body(|| view! { <App config=WidgetConfig::default() /> });
-        return;
-    }
-    for (position, host) in hosts.into_iter().enumerate() {
+    for (position, host) in browser::widget_hosts().into_iter().enumerate() {
         let (config, warning) = WidgetConfig::from_attributes(
             host.get_attribute("data-endpoint").as_deref(),
             host.get_attribute("data-dialect").as_deref(),
@@ -38,11 +34,8 @@ pub fn mount_all() {
         // polling) and disposes its reactive state.
         let owner = Owner::new();
         let mounted = owner.with(|| {
-            leptos::mount::mount_to(host.clone(), move || match warning {
-                Some(warning) => {
-                    view! { <App config config_warning=warning storage_key=key /> }.into_any()
-                }
-                None => view! { <App config storage_key=key /> }.into_any(),
+            leptos::mount::mount_to(host.clone(), move || {
+                view! { <App config config_warning=warning storage_key=Some(key) /> }
             })
         });
         // The widget lives as long as its element: when the page removes it, it ends.

@@ -43,7 +43,8 @@ pub fn resolve_url(url: &str, endpoint: &str) -> String {
         .unwrap_or_else(|_| url.to_owned())
 }
 
-/// Every element of the page that asks for a widget.
+/// Every element of the page that asks for a widget; when there is none, a new one at the end
+/// of `<body>` (so a page that only loads the script still gets a widget).
 pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return Vec::new();
@@ -51,8 +52,17 @@ pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
     let Ok(found) = document.query_selector_all("[data-kling-expand]") else {
         return Vec::new();
     };
-    (0..found.length())
+    let hosts: Vec<web_sys::HtmlElement> = (0..found.length())
         .filter_map(|i| found.item(i))
-        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
-        .collect()
+        .filter_map(|node| node.dyn_into().ok())
+        .collect();
+    if !hosts.is_empty() {
+        return hosts;
+    }
+    let made = document.create_element("div").ok().and_then(|host| {
+        host.set_attribute("data-kling-expand", "").ok()?;
+        document.body()?.append_child(&host).ok()?;
+        host.dyn_into().ok()
+    });
+    made.into_iter().collect()
 }

@@ -22,11 +22,9 @@ pub fn ExpandButton() -> impl IntoView {
             >
                 "Expand"
             </button>
-            <Show when=busy>
-                <button type="button" on:click=move |_| cancel(state)>
-                    "Cancel"
-                </button>
-            </Show>
+            <button type="button" hidden=move || !busy() on:click=move |_| cancel(state)>
+                "Cancel"
+            </button>
         </div>
         <ul id=why_id class="ke-blockers">
             {move || {

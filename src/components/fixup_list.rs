@@ -72,6 +72,7 @@ pub fn FixupList() -> impl IntoView {
     };
     view! {
         {list}
-        <p class="ke-fixups-doing" role="status">{move || state.preparing.get()}</p>
+        // Read out politely; the widget's one role="status" region is the task's progress.
+        <p class="ke-fixups-doing" aria-live="polite">{move || state.preparing.get()}</p>
     }
 }

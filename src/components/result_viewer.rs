@@ -60,9 +60,12 @@ pub fn ResultViewer(viewing: RwSignal<Option<usize>>) -> impl IntoView {
                         view! {
                             <div class="ke-viewer-picture" class:ke-before-after=move || before_after.get()>
                                 <img src=url alt=format!("Result {}, larger", position + 1) />
-                                <Show when=move || before_after.get()>
-                                    <div class="ke-frame-outline" style=frame_style aria-hidden="true"></div>
-                                </Show>
+                                <div
+                                    class="ke-frame-outline"
+                                    style=frame_style
+                                    aria-hidden="true"
+                                    hidden=move || !before_after.get()
+                                ></div>
                             </div>
                         }
                     })

@@ -46,8 +46,8 @@ pub fn ResultsList() -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Show when=move || state.results.with(|r| !r.is_empty())>
-            <section class="ke-results">
+        // Always in place, shown only with results: cheaper than mounting it on demand.
+        <section class="ke-results" hidden=move || state.results.with(Vec::is_empty)>
                 <div class="ke-results-head">
                     <h2>"Results"</h2>
                     <button type="button" on:click=move |_| download_all(state)>
@@ -62,7 +62,6 @@ pub fn ResultsList() -> impl IntoView {
                     {move || state.notice.get()}
                 </p>
                 <ResultViewer viewing />
-            </section>
-        </Show>
+        </section>
     }
 }

@@ -16,11 +16,10 @@ async fn results_are_a_list_named_results_with_numbered_pictures() {
         provide_context(state);
         view! { <kling_expand::components::ResultsList /> }
     });
+    let section = || host.query_selector(".ke-results").unwrap().unwrap();
     assert!(
-        host.query_selector("[aria-label=Results]")
-            .unwrap()
-            .is_none(),
-        "no list before results"
+        section().has_attribute("hidden"),
+        "no results shown before there are any"
     );
     let image = |index: u32| kling_expand_core::ResultImage {
         index,
@@ -49,5 +48,6 @@ async fn results_are_a_list_named_results_with_numbered_pictures() {
         })
         .collect();
     assert_eq!(alts, ["Result 1", "Result 2"]);
+    assert!(!section().has_attribute("hidden"), "the results are shown");
     assert!(text_of(&host, ".ke-results").contains("30 days"));
 }
