@@ -430,24 +430,29 @@ impl ExpandRequest {
 }
 
 fn check_base64_image(text: &str) -> Vec<Problem> {
+    decode_base64_image(text).err().unwrap_or_default()
+}
+
+/// Decodes a picture sent as Base64 and checks it like Kling: raw Base64 without a `data:`
+/// prefix, PNG or JPEG, at most 10 MB, at least 300 px a side, aspect within 1:2.5 to 2.5:1.
+/// Gives the bytes, for a server that goes on to use them.
+pub fn decode_base64_image(text: &str) -> Result<Vec<u8>, Vec<Problem>> {
     if text.is_empty() {
-        return vec![Problem::NoImage];
+        return Err(vec![Problem::NoImage]);
     }
     if text
         .get(..5)
         .is_some_and(|p| p.eq_ignore_ascii_case("data:"))
     {
-        return vec![Problem::DataUrlPrefix];
+        return Err(vec![Problem::DataUrlPrefix]);
     }
-    match base64::decode(text) {
-        Err(e) => vec![Problem::InvalidBase64 {
+    let bytes = base64::decode(text).map_err(|e| {
+        vec![Problem::InvalidBase64 {
             position: e.position,
-        }],
-        Ok(bytes) => match check_image_bytes(&bytes) {
-            Ok(_) => Vec::new(),
-            Err(problems) => problems,
-        },
-    }
+        }]
+    })?;
+    check_image_bytes(&bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(test)]

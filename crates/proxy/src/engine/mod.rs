@@ -21,8 +21,8 @@ use kling_expand_core::geometry::{Ratios, Size};
 use kling_expand_core::inspect::inspect;
 use kling_expand_core::limits::{MAX_FILE_BYTES, MAX_N, MIN_N};
 use kling_expand_core::validate::{
-    check_callback_url, check_image, check_image_bytes, check_image_url, check_n, check_prompt,
-    check_ratios, Problem,
+    check_callback_url, check_image, check_image_url, check_n, check_prompt, check_ratios,
+    decode_base64_image,
 };
 use serde_json::Value;
 use std::borrow::Cow;
@@ -227,7 +227,7 @@ impl Engine {
                 problems.extend(check_image_url(url).err());
                 None
             }
-            WireImage::Base64(text) => match base64_image(text) {
+            WireImage::Base64(text) => match decode_base64_image(text) {
                 Ok(bytes) => Some(bytes),
                 Err(found) => {
                     problems.extend(found);
@@ -879,28 +879,6 @@ fn parse_create<'a>(wire: &'a CreateWire<'a>) -> Result<ParsedCreate<'a>, ApiFai
         external_task_id,
         callback_url,
     })
-}
-
-/// Decodes and checks an uploaded picture like Kling (and like `ExpandRequest::validate`):
-/// raw Base64 without a `data:` prefix, PNG or JPEG, at most 10 MB, at least 300 px a side,
-/// aspect within 1:2.5 to 2.5:1.
-fn base64_image(text: &str) -> Result<Vec<u8>, Vec<Problem>> {
-    if text.is_empty() {
-        return Err(vec![Problem::NoImage]);
-    }
-    if text
-        .get(..5)
-        .is_some_and(|head| head.eq_ignore_ascii_case("data:"))
-    {
-        return Err(vec![Problem::DataUrlPrefix]);
-    }
-    let bytes = kling_expand_core::base64::decode(text).map_err(|e| {
-        vec![Problem::InvalidBase64 {
-            position: e.position,
-        }]
-    })?;
-    check_image_bytes(&bytes)?;
-    Ok(bytes)
 }
 
 /// Reads a body into one buffer (sized from Content-Length when given), refusing more than
