@@ -470,7 +470,7 @@ mod tests {
     }
 
     #[test]
-    fn the_issue_example_message() {
+    fn a_picture_under_300_px_is_told_its_size_and_the_minimum() {
         let problems = check_image(&info(ImageFormat::Jpeg, 280, 420, 1), 1000);
         assert_eq!(
             problems,
