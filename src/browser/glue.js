@@ -163,3 +163,12 @@ function base64Slowly(bytes) {
   }
   return btoa(binary);
 }
+
+// ── dialog.rs ──
+export function show_modal(id) {
+  const dialog = document.getElementById(id);
+  if (dialog && !dialog.open) dialog.showModal();
+}
+export function close_dialog(id) {
+  document.getElementById(id)?.close();
+}

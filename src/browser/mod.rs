@@ -1,6 +1,7 @@
 //! The one place that touches the browser: files, fetch, timers, clocks, the DOM outside
 //! Leptos. Everything else in the widget is either pure (the core, `model`) or reactive views.
 
+pub mod dialog;
 pub mod file;
 pub mod http;
 pub mod image_prep;

@@ -30,5 +30,5 @@ pub use image_url_field::ImageUrlField;
 pub use progress_status::ProgressStatus;
 pub use ratio_fields::RatioFields;
 pub use request_options::RequestOptions;
-pub use result_viewer::ResultViewer;
+pub use result_viewer::{open_viewer, ResultViewer};
 pub use results_list::ResultsList;

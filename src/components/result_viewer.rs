@@ -1,34 +1,43 @@
 //! A result, larger, with a before/after view: the original's frame outlined on the result.
+//! A modal `<dialog>` (focus kept inside, Escape closes it), always in place and opened by
+//! [`open_viewer`], which costs less than mounting it on demand.
 
 use kling_expand_core::text::fixed;
-use leptos::html::Dialog;
 use leptos::prelude::*;
 
+use crate::browser::dialog;
 use crate::model::results::frame_percentages;
 use crate::state::WidgetState;
+
+/// The id of a widget's viewer dialog.
+fn viewer_id(state: WidgetState) -> String {
+    state.id("viewer")
+}
+
+/// Shows result `position` in the larger view.
+pub fn open_viewer(state: WidgetState, viewing: RwSignal<Option<usize>>, position: usize) {
+    viewing.set(Some(position));
+    dialog::show_modal(&viewer_id(state));
+}
 
 #[component]
 pub fn ResultViewer(viewing: RwSignal<Option<usize>>) -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let dialog = NodeRef::<Dialog>::new();
+    let id = viewer_id(state);
     let before_after = RwSignal::new(false);
-    Effect::new(move |_| {
-        let Some(dialog) = dialog.get() else {
-            return;
-        };
-        match viewing.get() {
-            Some(_) if !dialog.open() => {
-                let _ = dialog.show_modal();
-            }
-            None if dialog.open() => dialog.close(),
-            _ => {}
-        }
-    });
-    let image = move || {
+    let url = move || {
         let position = viewing.get()?;
         state
             .results
-            .with(|r| r.get(position).map(|i| (position, i.url.clone())))
+            .with(|r| r.get(position).map(|i| i.url.clone()))
+    };
+    let name = move |suffix: &'static str| {
+        move || {
+            viewing
+                .get()
+                .map(|p| format!("Result {}{suffix}", p + 1))
+                .unwrap_or_default()
+        }
     };
     let frame_style = move || {
         let frame = state.results_frame.get()?;
@@ -41,35 +50,18 @@ pub fn ResultViewer(viewing: RwSignal<Option<usize>>) -> impl IntoView {
             fixed(height, 3)
         ))
     };
-    let title = move || {
-        viewing
-            .get()
-            .map(|p| format!("Result {}", p + 1))
-            .unwrap_or_default()
-    };
+    let close_id = id.clone();
     view! {
-        <dialog
-            node_ref=dialog
-            class="ke-viewer"
-            aria-label=title
-            on:close=move |_| viewing.set(None)
-        >
-            {move || {
-                image()
-                    .map(|(position, url)| {
-                        view! {
-                            <div class="ke-viewer-picture" class:ke-before-after=move || before_after.get()>
-                                <img src=url alt=format!("Result {}, larger", position + 1) />
-                                <div
-                                    class="ke-frame-outline"
-                                    style=frame_style
-                                    aria-hidden="true"
-                                    hidden=move || !before_after.get()
-                                ></div>
-                            </div>
-                        }
-                    })
-            }}
+        <dialog id=id class="ke-viewer" aria-label=name("") on:close=move |_| viewing.set(None)>
+            <div class="ke-viewer-picture" class:ke-before-after=move || before_after.get()>
+                <img src=url alt=name(", larger") />
+                <div
+                    class="ke-frame-outline"
+                    style=frame_style
+                    aria-hidden="true"
+                    hidden=move || !before_after.get()
+                ></div>
+            </div>
             <div class="ke-viewer-actions">
                 <button
                     type="button"
@@ -78,7 +70,7 @@ pub fn ResultViewer(viewing: RwSignal<Option<usize>>) -> impl IntoView {
                 >
                     "Before/after"
                 </button>
-                <button type="button" on:click=move |_| viewing.set(None)>
+                <button type="button" on:click=move |_| dialog::close(&close_id)>
                     "Close"
                 </button>
             </div>

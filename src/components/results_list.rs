@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::actions::results::{copy_link, download, download_all, expand_again};
-use crate::components::ResultViewer;
+use crate::components::{open_viewer, ResultViewer};
 use crate::state::WidgetState;
 
 #[component]
@@ -25,7 +25,7 @@ pub fn ResultsList() -> impl IntoView {
                             type="button"
                             class="ke-thumb"
                             title="View larger"
-                            on:click=move |_| viewing.set(Some(position))
+                            on:click=move |_| open_viewer(state, viewing, position)
                         >
                             <img src=image.url alt=alt />
                         </button>
