@@ -22,7 +22,7 @@ mod task;
 use core::fmt;
 use core::str::FromStr;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 pub use error::{category_for_http, parse_http_date, parse_retry_after, ApiError, ErrorCategory};
 pub use task::{ResultImage, TaskSnapshot, TaskStatus};
@@ -237,25 +237,30 @@ impl Dialect {
             }
             Dialect::Kkiai => body.watermark_info = None,
             Dialect::Modellix => {
+                // Value::from rather than json!: the macro's to_value(..).unwrap() would keep
+                // serde_json's Debug code in the widget's wasm.
                 let mut map = Map::new();
-                map.insert("image".into(), json!(body.image));
-                map.insert("up_expansion_ratio".into(), json!(body.up_expansion_ratio));
+                map.insert("image".into(), Value::from(body.image));
+                map.insert(
+                    "up_expansion_ratio".into(),
+                    Value::from(body.up_expansion_ratio),
+                );
                 map.insert(
                     "down_expansion_ratio".into(),
-                    json!(body.down_expansion_ratio),
+                    Value::from(body.down_expansion_ratio),
                 );
                 map.insert(
                     "left_expansion_ratio".into(),
-                    json!(body.left_expansion_ratio),
+                    Value::from(body.left_expansion_ratio),
                 );
                 map.insert(
                     "right_expansion_ratio".into(),
-                    json!(body.right_expansion_ratio),
+                    Value::from(body.right_expansion_ratio),
                 );
                 if let Some(prompt) = body.prompt {
-                    map.insert("prompt".into(), json!(prompt));
+                    map.insert("prompt".into(), Value::from(prompt));
                 }
-                map.insert("n".into(), json!(body.n.unwrap_or(1)));
+                map.insert("n".into(), Value::from(body.n.unwrap_or(1)));
                 return Value::Object(map);
             }
         }
