@@ -62,17 +62,19 @@ export function launchBrowser() {
 }
 
 /**
- * Paints a picture with structure (gradients, shapes, text) in the page's canvas and returns
- * the encoded file, so no binary fixture is needed.
+ * Paints in the page a picture with structure (a sky gradient, shapes, text) and, with `noise`,
+ * sensor-like grain, which makes a JPEG at quality 1.0 as big as a camera's file. The encoded
+ * file stays in the page as `window.__painted` (a Blob), so big pictures need not cross over;
+ * resolves to its size in bytes.
  */
-export async function paintPicture(page, { width, height, type = 'image/png', quality = 0.92 }) {
-  const base64 = await page.evaluate(async ({ width, height, type, quality }) => {
+export function paintInPage(page, { width, height, type = 'image/png', quality = 0.92, shapes = 24, noise = false }) {
+  return page.evaluate(async ({ width, height, type, quality, shapes, noise }) => {
     const canvas = new OffscreenCanvas(width, height);
     const g = canvas.getContext('2d');
     const sky = g.createLinearGradient(0, 0, 0, height);
     sky.addColorStop(0, '#4a7fc1'); sky.addColorStop(0.6, '#f2c48d'); sky.addColorStop(1, '#2f5d3a');
     g.fillStyle = sky; g.fillRect(0, 0, width, height);
-    for (let i = 0; i < 24; i += 1) {
+    for (let i = 0; i < shapes; i += 1) {
       g.fillStyle = `hsl(${(i * 47) % 360} 60% 50% / 0.7)`;
       g.beginPath();
       g.arc(((i * 97) % 100) / 100 * width, ((i * 61) % 100) / 100 * height,
@@ -81,12 +83,31 @@ export async function paintPicture(page, { width, height, type = 'image/png', qu
     }
     g.fillStyle = '#111'; g.font = `${Math.round(height / 8)}px sans-serif`;
     g.fillText('kling', width * 0.1, height * 0.55);
-    const blob = await canvas.convertToBlob({ type, quality });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
+    if (noise) {
+      const image = g.getImageData(0, 0, width, height);
+      const d = image.data;
+      let seed = 1;
+      for (let i = 0; i < d.length; i += 4) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        const n = ((seed >> 8) % 97) - 48;
+        d[i] += n; d[i + 1] += n * 0.8; d[i + 2] += n * 1.1;
+      }
+      g.putImageData(image, 0, 0);
+    }
+    window.__painted = await canvas.convertToBlob({ type, quality });
+    return window.__painted.size;
+  }, { width, height, type, quality, shapes, noise });
+}
+
+/** Like `paintInPage`, and returns the encoded file, so no binary fixture is needed. */
+export async function paintPicture(page, options) {
+  await paintInPage(page, options);
+  const base64 = await page.evaluate(async () => {
+    const bytes = new Uint8Array(await window.__painted.arrayBuffer());
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return btoa(binary);
-  }, { width, height, type, quality });
+  });
   return Buffer.from(base64, 'base64');
 }
 

@@ -105,36 +105,8 @@ function withOrientation(jpeg, orientation) {
  * A photo-like picture (gradient sky, shapes, sensor-like noise) encoded at JPEG quality 1.0:
  * at 3000 × 2250 that is over 10 MB, as a camera's file can be.
  */
-async function bigPhoto(page, width, height) {
-  const base64 = await page.evaluate(async ({ width, height }) => {
-    const canvas = new OffscreenCanvas(width, height);
-    const g = canvas.getContext('2d');
-    const sky = g.createLinearGradient(0, 0, 0, height);
-    sky.addColorStop(0, '#4a7fc1'); sky.addColorStop(0.6, '#f2c48d'); sky.addColorStop(1, '#2f5d3a');
-    g.fillStyle = sky; g.fillRect(0, 0, width, height);
-    for (let i = 0; i < 60; i += 1) {
-      g.fillStyle = `hsl(${(i * 47) % 360} 60% 50% / 0.7)`;
-      g.beginPath();
-      g.arc(((i * 97) % 100) / 100 * width, ((i * 61) % 100) / 100 * height,
-        Math.min(width, height) * (0.02 + (i % 7) * 0.015), 0, Math.PI * 2);
-      g.fill();
-    }
-    const image = g.getImageData(0, 0, width, height);
-    const d = image.data;
-    let seed = 1;
-    for (let i = 0; i < d.length; i += 4) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const n = ((seed >> 8) % 97) - 48;
-      d[i] += n; d[i + 1] += n * 0.8; d[i + 2] += n * 1.1;
-    }
-    g.putImageData(image, 0, 0);
-    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 1 });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(binary);
-  }, { width, height });
-  return Buffer.from(base64, 'base64');
+function bigPhoto(page, width, height) {
+  return paintPicture(page, { width, height, type: 'image/jpeg', quality: 1, shapes: 60, noise: true });
 }
 
 /** Serves one file over loopback http, as a picture host would. */

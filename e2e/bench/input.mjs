@@ -9,7 +9,7 @@
 // 2. Preparing the create call's body for a 10 MB picture: from the press on Expand to the page
 //    calling `fetch` (the picture's base64 having been prepared in the background once the
 //    preview showed), and, step by step, what preparing it from scratch costs.
-import { startProxy, launchBrowser } from '../harness.mjs';
+import { startProxy, launchBrowser, paintInPage } from '../harness.mjs';
 
 const runs = Number(process.argv[2] ?? 15);
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -44,39 +44,16 @@ try {
 
   // A photo-like JPEG just under 10 MB (sensor-like noise over shapes, quality 1.0, as a camera
   // at its best setting writes), kept in the page. Its height is trimmed until it fits.
-  const made = await page.evaluate(async (limit) => {
-    const width = 3000;
-    let height = 2250;
-    const canvas = new OffscreenCanvas(width, height);
-    const g = canvas.getContext('2d');
-    const sky = g.createLinearGradient(0, 0, 0, height);
-    sky.addColorStop(0, '#4a7fc1'); sky.addColorStop(0.6, '#f2c48d'); sky.addColorStop(1, '#2f5d3a');
-    g.fillStyle = sky; g.fillRect(0, 0, width, height);
-    for (let i = 0; i < 60; i += 1) {
-      g.fillStyle = `hsl(${(i * 47) % 360} 60% 50% / 0.7)`;
-      g.beginPath();
-      g.arc(((i * 97) % 100) / 100 * width, ((i * 61) % 100) / 100 * height,
-        Math.min(width, height) * (0.02 + (i % 7) * 0.015), 0, Math.PI * 2);
-      g.fill();
-    }
-    const image = g.getImageData(0, 0, width, height);
-    let seed = 1;
-    for (let i = 0; i < image.data.length; i += 4) {
-      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-      const n = ((seed >> 8) % 97) - 48;
-      image.data[i] += n; image.data[i + 1] += n * 0.8; image.data[i + 2] += n * 1.1;
-    }
-    g.putImageData(image, 0, 0);
-    let blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 1 });
-    while (blob.size > limit || blob.size < limit * 0.95) {
-      height = Math.floor(height * (limit * 0.975) / blob.size);
-      const part = new OffscreenCanvas(width, height);
-      part.getContext('2d').drawImage(canvas, 0, 0);
-      blob = await part.convertToBlob({ type: 'image/jpeg', quality: 1 });
-    }
-    window.__photo = blob;
-    return { bytes: blob.size, quality: 1, width, height };
-  }, MAX_FILE_BYTES);
+  const width = 3000;
+  let height = 2250;
+  const paint = () => paintInPage(page, { width, height, type: 'image/jpeg', quality: 1, shapes: 60, noise: true });
+  let bytes = await paint();
+  while (bytes > MAX_FILE_BYTES || bytes < MAX_FILE_BYTES * 0.95) {
+    height = Math.floor(height * (MAX_FILE_BYTES * 0.975) / bytes);
+    bytes = await paint();
+  }
+  await page.evaluate(() => { window.__photo = window.__painted; });
+  const made = { bytes, quality: 1, width, height };
   console.log(`picture: ${made.width} × ${made.height} JPEG, ${(made.bytes / 1048576).toFixed(2)} MB (quality ${made.quality.toFixed(2)})`);
 
   // 1. Chosen → preview and ratios.
