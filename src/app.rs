@@ -2,9 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::actions::expand::prepare_bodies;
 use crate::actions::load_picture::{allow_drop, take_drop, take_paste};
-use crate::actions::persist::keep_across_reloads;
+use crate::actions::persist::{follow_picture, keep_across_reloads};
 use crate::components::{
     AnchorPicker, AreaSlider, AspectPicker, CanvasPreview, ErrorAlert, ExpandButton, FixupList,
     FramingNote, ImagePicker, ImageUrlField, ProgressStatus, RatioFields, RequestOptions,
@@ -32,7 +31,7 @@ pub fn App(
         }));
     }
     provide_context(state);
-    prepare_bodies(state);
+    follow_picture(state, storage_key.clone());
     if let Some(key) = storage_key {
         keep_across_reloads(state, key);
     }

@@ -139,19 +139,6 @@ async fn request_body(
     }
 }
 
-/// Keeps the base64 of the current picture ready: made in the background whenever the picture
-/// changes, so that pressing Expand only joins the JSON around it.
-pub fn prepare_bodies(state: WidgetState) {
-    Effect::new(move |_| {
-        state.picture.with(|picture| {
-            if let Some(PictureSource::Bytes(bytes)) = picture.as_ref().map(|p| &p.source) {
-                // Nothing to wait for here: json_body awaits the same preparation.
-                let _ = file::prepare_base64(bytes);
-            }
-        });
-    });
-}
-
 /// Polls an existing task again (after Retry, or after a reload), keeping the time it started.
 pub fn resume(state: WidgetState, task_id: String, started_ms: Option<f64>) {
     if state.phase.with_untracked(Phase::busy) {

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::actions::expand::{recover, resume};
 use crate::actions::load_picture::{load_picture, load_url};
-use crate::browser::storage;
+use crate::browser::{file, storage};
 use crate::model::saved::{Resumption, SavedPicture, SavedWidget};
 use crate::state::{PictureSource, ShownError, WidgetState};
 
@@ -68,7 +68,6 @@ async fn restore(state: WidgetState, key: &str, saved: SavedWidget) {
 }
 
 fn autosave(state: WidgetState, key: String) {
-    let settings_key = key.clone();
     Effect::new(move |_| {
         let saved = SavedWidget {
             framing: state.framing.get(),
@@ -88,27 +87,39 @@ fn autosave(state: WidgetState, key: String) {
             results_frame: state.results_frame.get(),
         };
         let json = saved.to_json();
-        let key = settings_key.clone();
+        let key = key.clone();
         spawn_local(async move {
             storage::save_settings(&key, &json).await;
         });
     });
-    // The bytes only when the picture itself changes.
+}
+
+/// What follows a new picture, in one place: its request body starts being prepared in the
+/// background (so that Expand only joins the JSON around it), and a widget that keeps its work
+/// saves the picture's bytes for a reload.
+pub fn follow_picture(state: WidgetState, keep_under: Option<String>) {
     Effect::new(move |previous: Option<Option<String>>| {
         let current = state
             .picture
             .with(|p| p.as_ref().map(|p| p.preview_url.clone()));
-        if previous.as_ref() != Some(&current) {
-            let blob = state
-                .picture
-                .with_untracked(|p| match p.as_ref().map(|p| &p.source) {
-                    Some(PictureSource::Bytes(blob)) => Some(blob.clone()),
-                    _ => None,
-                });
-            let key = key.clone();
-            spawn_local(async move {
-                storage::save_picture(&key, blob).await;
+        let bytes = state
+            .picture
+            .with_untracked(|p| match p.as_ref().map(|p| &p.source) {
+                Some(PictureSource::Bytes(blob)) => Some(blob.clone()),
+                _ => None,
             });
+        if let Some(bytes) = &bytes {
+            // Nothing to wait for here: the create call awaits the same preparation.
+            let _ = file::prepare_base64(bytes);
+        }
+        // The first run only sees the empty widget: saving that would erase the picture a
+        // reload is about to take back.
+        if let (Some(key), Some(before)) = (keep_under.clone(), previous) {
+            if before != current {
+                spawn_local(async move {
+                    storage::save_picture(&key, bytes).await;
+                });
+            }
         }
         current
     });

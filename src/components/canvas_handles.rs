@@ -7,9 +7,9 @@
 
 use kling_expand_core::geometry::Side;
 use kling_expand_core::text::fixed;
-use leptos::html::Div;
 use leptos::prelude::*;
-use web_sys::{KeyboardEvent, PointerEvent};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent, PointerEvent};
 
 use crate::actions::framing::edit_framing;
 use crate::components::ratio_fields::side_px;
@@ -69,7 +69,6 @@ fn key_edit(side: Side, key: &str, shift: bool, max: f64) -> Option<Edit> {
 #[component]
 fn EdgeHandle(side: Side) -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let handle = NodeRef::<Div>::new();
     let drag = StoredValue::new(None::<Drag>);
     let vertical = side.is_vertical();
     // (the side's ratio, the most it can be, the pixels it adds), as shown.
@@ -106,7 +105,13 @@ fn EdgeHandle(side: Side) -> impl IntoView {
         if !ev.is_primary() || ev.button() != 0 {
             return;
         }
-        let (Some(size), Some(el)) = (state.picture_size(), handle.get_untracked()) else {
+        let Some(size) = state.picture_size() else {
+            return;
+        };
+        let Some(el) = ev
+            .current_target()
+            .and_then(|target| target.dyn_into::<HtmlElement>().ok())
+        else {
             return;
         };
         ev.prevent_default();
@@ -160,7 +165,6 @@ fn EdgeHandle(side: Side) -> impl IntoView {
 
     view! {
         <div
-            node_ref=handle
             class=format!("ke-handle ke-handle-{side}")
             role="slider"
             tabindex="0"

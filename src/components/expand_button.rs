@@ -10,13 +10,13 @@ pub fn ExpandButton() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let why_id = state.id("expand-blockers");
     let busy = move || state.phase.with(|p| p.busy());
-    let blockers = Memo::new(move |_| expand_blockers(state));
+    let blockers = move || expand_blockers(state);
     view! {
         <div class="ke-actions">
             <button
                 type="button"
                 class="ke-primary"
-                disabled=move || busy() || !blockers.with(Vec::is_empty)
+                disabled=move || busy() || !blockers().is_empty()
                 aria-describedby=why_id.clone()
                 on:click=move |_| expand(state)
             >
@@ -28,7 +28,7 @@ pub fn ExpandButton() -> impl IntoView {
         </div>
         <ul id=why_id class="ke-blockers">
             {move || {
-                blockers.get().into_iter().map(|reason| view! { <li>{reason}</li> }).collect_view()
+                blockers().into_iter().map(|reason| view! { <li>{reason}</li> }).collect_view()
             }}
         </ul>
     }
