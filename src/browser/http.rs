@@ -20,7 +20,7 @@ pub async fn post_json(url: &str, body: &JsValue) -> Result<Answer, NetworkError
     let request = Request::post(url)
         .header("Content-Type", "application/json")
         .body(body.clone())
-        .map_err(|e| NetworkError(e.to_string()))?;
+        .map_err(reason)?;
     answer(request.send().await).await
 }
 
@@ -32,16 +32,23 @@ pub async fn get(url: &str) -> Result<Answer, NetworkError> {
 async fn answer(
     sent: Result<gloo_net::http::Response, gloo_net::Error>,
 ) -> Result<Answer, NetworkError> {
-    let response = sent.map_err(|e| NetworkError(e.to_string()))?;
+    let response = sent.map_err(reason)?;
     let status = response.status();
     let retry_after = response.headers().get("retry-after");
-    let body = response
-        .text()
-        .await
-        .map_err(|e| NetworkError(e.to_string()))?;
+    let body = response.text().await.map_err(reason)?;
     Ok(Answer {
         status,
         body,
         retry_after,
+    })
+}
+
+/// The browser's own words for a failed fetch ("TypeError: Failed to fetch"). Only JavaScript
+/// errors are spelled out: gloo's other variants never occur here (bodies are read as text), and
+/// displaying them would bring their formatting code into the wasm.
+fn reason(error: gloo_net::Error) -> NetworkError {
+    NetworkError(match error {
+        gloo_net::Error::JsError(js) => js.to_string(),
+        _ => "the answer could not be read".to_owned(),
     })
 }
