@@ -25,6 +25,7 @@ cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 step "release build of the widget and the proxy"
 scripts/build-widget.sh
 cargo build --release --quiet -p kling-expand-proxy
+node --test scripts/
 
 step "end-to-end journeys (playwright-core, headless Chromium, proxy with its local engine)"
 node --test --test-concurrency=1 e2e/
