@@ -244,6 +244,22 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
     )
 }
 
+/// Creates a task with the Kling routes and polls it to its end; returns the last answer.
+pub async fn expand_to_end(
+    client: &reqwest::Client,
+    proxy: &Proxy,
+    body: &Value,
+    deadline: Duration,
+) -> Value {
+    const EXPAND: &str = "/v1/images/editing/expand";
+    let (status, created) = post_json(client, &proxy.api(EXPAND), body).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap();
+    wait_for_end(client, &proxy.api(&format!("{EXPAND}/{id}")), deadline)
+        .await
+        .1
+}
+
 /// Polls a task until its status is final; returns every status seen and the last answer.
 pub async fn wait_for_end(
     client: &reqwest::Client,

@@ -36,10 +36,12 @@ fn request(external: Option<&str>) -> ExpandRequest {
 struct Seen(Vec<String>);
 
 impl Seen {
-    async fn answer(
+    /// Sends a request to the proxy and keeps what came back.
+    async fn send(
         &mut self,
-        answer: reqwest::Response,
+        request: reqwest::RequestBuilder,
     ) -> (u16, reqwest::header::HeaderMap, String) {
+        let answer = request.send().await.unwrap();
         let status = answer.status().as_u16();
         let headers = answer.headers().clone();
         let body = answer.text().await.unwrap();
@@ -69,17 +71,17 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
 
     // Create: the body goes up byte for byte with the proxy's key, none of the client's headers.
     let body = serde_json::to_vec(&dialect.create_body(&request(Some("order-42")))).unwrap();
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .header("content-type", "application/json")
-        .header("authorization", "Bearer client-supplied-token")
-        .header("cookie", "session=browser-cookie")
-        .header("x-forwarded-for", "10.1.2.3")
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .header("content-type", "application/json")
+                .header("authorization", "Bearer client-supplied-token")
+                .header("cookie", "session=browser-cookie")
+                .header("x-forwarded-for", "10.1.2.3")
+                .body(body.clone()),
+        )
+        .await;
     assert_eq!(status, 200, "{text}");
     let snapshot = dialect.parse_create(status, &text, None).unwrap();
     assert_eq!(snapshot.task_id, KLING_TASK);
@@ -97,32 +99,23 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     assert!(!up.headers.contains_key("x-forwarded-for"));
 
     // Query one, by an external id that needs percent-encoding.
-    let answer = client
-        .get(proxy.api(&dialect.query_path("order 42/ü?")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path("order 42/ü?"))))
+        .await;
     // A '/' inside an id is refused by the allowlist (it would change the upstream path).
     assert_eq!(status, 404, "{text}");
-    let answer = client
-        .get(proxy.api(&dialect.query_path("order 42 ü?")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path("order 42 ü?"))))
+        .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(
         recorded.last().path_and_query,
         dialect.query_path("order 42 ü?"),
         "the id reaches the upstream percent-encoded"
     );
-    let answer = client
-        .get(proxy.api(&dialect.query_path("order-42")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path("order-42"))))
+        .await;
     assert_eq!(status, 200, "{text}");
     let snapshot = dialect.parse_query(status, &text, None).unwrap();
     assert_eq!(snapshot.status, TaskStatus::Succeeded);
@@ -133,12 +126,9 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     );
 
     // List, with only the page parameters passed on.
-    let answer = client
-        .get(proxy.api("/v1/images/editing/expand?pageNum=2&pageSize=5&debug=1"))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=2&pageSize=5&debug=1")))
+        .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(dialect.parse_list(status, &text, None).unwrap().len(), 1);
     assert_eq!(
@@ -149,14 +139,14 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     // Upstream errors come back with their status, code, message and Retry-After, but none of
     // the upstream's other headers.
     let body = serde_json::to_vec(&dialect.create_body(&request(Some("busy-1")))).unwrap();
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let (status, headers, text) = seen.answer(answer).await;
+    let (status, headers, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
     assert_eq!(status, 429);
     assert_eq!(headers["retry-after"], "3");
     assert!(!headers.contains_key("set-cookie"));
@@ -177,14 +167,14 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
         ("GET", "/"),
         ("GET", ""),
     ] {
-        let answer = client
-            .request(method.parse().unwrap(), proxy.api(path))
-            .header("content-type", "application/json")
-            .body("{}")
-            .send()
-            .await
-            .unwrap();
-        let (status, _, text) = seen.answer(answer).await;
+        let (status, _, text) = seen
+            .send(
+                client
+                    .request(method.parse().unwrap(), proxy.api(path))
+                    .header("content-type", "application/json")
+                    .body("{}"),
+            )
+            .await;
         assert_eq!(status, 404, "{method} {path}: {text}");
     }
     assert_eq!(
@@ -221,12 +211,9 @@ async fn kling_with_access_keys_signs_one_cached_jwt() {
     let client = client();
     let mut seen = Seen::default();
     for _ in 0..3 {
-        let answer = client
-            .get(proxy.api(&Dialect::Kling.query_path(KLING_TASK)))
-            .send()
-            .await
-            .unwrap();
-        let (status, _, text) = seen.answer(answer).await;
+        let (status, _, text) = seen
+            .send(client.get(proxy.api(&Dialect::Kling.query_path(KLING_TASK))))
+            .await;
         assert_eq!(status, 200, "the fake accepted the signed token: {text}");
     }
     let tokens: Vec<String> = recorded
@@ -255,13 +242,9 @@ async fn cometapi_gets_both_down_and_bottom_and_code_null_passes_through() {
     let mut seen = Seen::default();
     let dialect = Dialect::CometApi;
     let body = dialect.create_body(&request(None));
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.post(proxy.api(dialect.create_path())).json(&body))
+        .await;
     let up = recorded.last();
     assert_eq!(up.path_and_query, "/kling/v1/images/editing/expand");
     let sent: Value = serde_json::from_slice(&up.body).unwrap();
@@ -276,24 +259,18 @@ async fn cometapi_gets_both_down_and_bottom_and_code_null_passes_through() {
     let error = dialect.parse_create(status, &text, None).unwrap_err();
     assert_eq!(error.category, ErrorCategory::NotOffered);
 
-    let answer = client
-        .get(proxy.api(&dialect.query_path(KLING_TASK)))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path(KLING_TASK))))
+        .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(
         recorded.last().path_and_query,
         format!("/kling/v1/images/editing/expand/{KLING_TASK}")
     );
     // CometAPI has no list route.
-    let answer = client
-        .get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30"))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, _) = seen.answer(answer).await;
+    let (status, _, _) = seen
+        .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30")))
+        .await;
     assert_eq!(status, 404);
     seen.assert_clean(&proxy.stop(), &[API_KEY]);
 }
@@ -308,13 +285,13 @@ async fn kkiai_empty_answer_passes_through() {
     let client = client();
     let mut seen = Seen::default();
     let dialect = Dialect::Kkiai;
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .json(&dialect.create_body(&request(Some("kk-1"))))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .json(&dialect.create_body(&request(Some("kk-1")))),
+        )
+        .await;
     assert_eq!((status, text.as_str()), (200, "{}"));
     let sent: Value = serde_json::from_slice(&recorded.last().body).unwrap();
     assert_eq!(sent["n"], 2, "KKIAI requires n as an integer");
@@ -322,13 +299,9 @@ async fn kkiai_empty_answer_passes_through() {
     // An `n` the provider refuses comes back as its 400.
     let mut bad = dialect.create_body(&request(None));
     bad["n"] = Value::String("2".into());
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.post(proxy.api(dialect.create_path())).json(&bad))
+        .await;
     assert_eq!(status, 400);
     assert!(text.contains("1201"), "{text}");
     seen.assert_clean(&proxy.stop(), &[API_KEY]);
@@ -344,13 +317,13 @@ async fn modellix_paths_statuses_and_errors() {
     let client = client();
     let mut seen = Seen::default();
     let dialect = Dialect::Modellix;
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .json(&dialect.create_body(&request(None)))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .json(&dialect.create_body(&request(None))),
+        )
+        .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(
         recorded.last().path_and_query,
@@ -360,12 +333,9 @@ async fn modellix_paths_statuses_and_errors() {
     assert_eq!(snapshot.task_id, MODELLIX_TASK);
     assert_eq!(snapshot.status, TaskStatus::Submitted);
 
-    let answer = client
-        .get(proxy.api(&dialect.query_path(MODELLIX_TASK)))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path(MODELLIX_TASK))))
+        .await;
     assert_eq!(
         recorded.last().path_and_query,
         format!("/api/v1/tasks/{MODELLIX_TASK}")
@@ -378,22 +348,16 @@ async fn modellix_paths_statuses_and_errors() {
         ("task-processing", TaskStatus::Processing),
         ("task-failed", TaskStatus::Failed),
     ] {
-        let answer = client
-            .get(proxy.api(&dialect.query_path(id)))
-            .send()
-            .await
-            .unwrap();
-        let (status, _, text) = seen.answer(answer).await;
+        let (status, _, text) = seen
+            .send(client.get(proxy.api(&dialect.query_path(id))))
+            .await;
         let snapshot = dialect.parse_query(status, &text, None).unwrap();
         assert_eq!(snapshot.status, expected, "{text}");
     }
 
-    let answer = client
-        .get(proxy.api(&dialect.query_path("limited")))
-        .send()
-        .await
-        .unwrap();
-    let (status, headers, text) = seen.answer(answer).await;
+    let (status, headers, text) = seen
+        .send(client.get(proxy.api(&dialect.query_path("limited"))))
+        .await;
     assert_eq!(status, 429);
     assert_eq!(headers["retry-after"], "5");
     let error = dialect.parse_query(status, &text, Some("5")).unwrap_err();
@@ -401,13 +365,13 @@ async fn modellix_paths_statuses_and_errors() {
 
     let mut poor = request(None);
     poor.prompt = Some("no credit".into());
-    let answer = client
-        .post(proxy.api(dialect.create_path()))
-        .json(&dialect.create_body(&poor))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .json(&dialect.create_body(&poor)),
+        )
+        .await;
     assert_eq!(status, 402);
     assert_eq!(
         dialect
@@ -420,12 +384,9 @@ async fn modellix_paths_statuses_and_errors() {
     // The Kling paths and a list are not Modellix routes; the proxy's own 404 uses Modellix's
     // error shape (code = HTTP status).
     let before = recorded.count();
-    let answer = client
-        .get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30"))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30")))
+        .await;
     assert_eq!(status, 404);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 404);
     assert_eq!(recorded.count(), before);
@@ -448,12 +409,9 @@ async fn a_wrong_key_is_the_providers_401_and_an_unreachable_or_slow_upstream_is
     );
     let client = client();
     let mut seen = Seen::default();
-    let answer = client
-        .get(proxy.api(&Dialect::Kling.query_path(KLING_TASK)))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&Dialect::Kling.query_path(KLING_TASK))))
+        .await;
     assert_eq!(status, 401);
     assert_eq!(
         Dialect::Kling
@@ -475,12 +433,9 @@ async fn a_wrong_key_is_the_providers_401_and_an_unreachable_or_slow_upstream_is
         ],
         &[("KLING_API_KEY", API_KEY)],
     );
-    let answer = client
-        .get(proxy.api(&Dialect::Kling.query_path("slow")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&Dialect::Kling.query_path("slow"))))
+        .await;
     assert_eq!(status, 504, "{text}");
     assert!(text.contains("did not answer in time"), "{text}");
     seen.assert_clean(&proxy.stop(), &[API_KEY]);
@@ -498,12 +453,9 @@ async fn a_wrong_key_is_the_providers_401_and_an_unreachable_or_slow_upstream_is
         ],
         &[("KLING_API_KEY", API_KEY)],
     );
-    let answer = client
-        .get(proxy.api(&Dialect::Kling.query_path("x")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&Dialect::Kling.query_path("x"))))
+        .await;
     assert_eq!(status, 502, "{text}");
     assert!(
         text.contains(&format!("http://{closed}")),
@@ -543,12 +495,9 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
     let mut seen = Seen::default();
 
     // Straight to the verifying engine without a token: 401 / 1001.
-    let answer = client
-        .get(engine.api("/v1/images/editing/expand/123"))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(engine.api("/v1/images/editing/expand/123")))
+        .await;
     assert_eq!(status, 401);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 1001);
     // An expired and a not-yet-valid token: 1004 and 1003.
@@ -559,13 +508,13 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
     );
     for (issued, code) in [(now - 3600, 1004), (now + 600, 1003)] {
         let token = kling_expand_proxy::jwt::sign(&ak, &sk, issued);
-        let answer = client
-            .get(engine.api("/v1/images/editing/expand/123"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        let (status, _, text) = seen.answer(answer).await;
+        let (status, _, text) = seen
+            .send(
+                client
+                    .get(engine.api("/v1/images/editing/expand/123"))
+                    .bearer_auth(token),
+            )
+            .await;
         assert_eq!(status, 401);
         assert_eq!(
             serde_json::from_str::<Value>(&text).unwrap()["code"],
@@ -585,13 +534,13 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
         },
     );
     expand.external_task_id = Some("chained-1".into());
-    let answer = client
-        .post(signer.api(Dialect::Kling.create_path()))
-        .json(&Dialect::Kling.create_body(&expand))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(signer.api(Dialect::Kling.create_path()))
+                .json(&Dialect::Kling.create_body(&expand)),
+        )
+        .await;
     assert_eq!(status, 200, "{text}");
     let (_, done) = wait_for_end(
         &client,
@@ -613,12 +562,9 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
             ("KLING_SECRET_KEY", "SK-wrong-1234"),
         ],
     );
-    let answer = client
-        .get(wrong.api(&Dialect::Kling.query_path("chained-1")))
-        .send()
-        .await
-        .unwrap();
-    let (status, _, text) = seen.answer(answer).await;
+    let (status, _, text) = seen
+        .send(client.get(wrong.api(&Dialect::Kling.query_path("chained-1"))))
+        .await;
     assert_eq!(status, 401);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 1002);
 

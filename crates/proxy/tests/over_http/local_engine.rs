@@ -332,17 +332,10 @@ async fn failure_injection_content_policy_concurrency_and_server() {
         ),
         &[],
     );
-    let (status, created) = post_json(
+    let done = expand_to_end(
         &client,
-        &proxy.api("/v1/images/editing/expand"),
+        &proxy,
         &create_body(&good, [0.1; 4], 1, None),
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
-    let id = created["data"]["task_id"].as_str().unwrap();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
         Duration::from_secs(20),
     )
     .await;
@@ -436,22 +429,15 @@ async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() 
     let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
     let client = client();
 
-    let (status, created) = post_json(
+    let done = expand_to_end(
         &client,
-        &proxy.api("/v1/images/editing/expand"),
+        &proxy,
         &create_body(
             &format!("{pictures}/dog.png"),
             [0.2, 0.2, 0.2, 0.2],
             1,
             None,
         ),
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
-    let id = created["data"]["task_id"].as_str().unwrap();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
         Duration::from_secs(20),
     )
     .await;
@@ -485,22 +471,15 @@ async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() 
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let (status, created) = post_json(
+    let done = expand_to_end(
         &client,
-        &proxy.api("/v1/images/editing/expand"),
+        &proxy,
         &create_body(
             &format!("http://{closed}/gone.png?token=abc"),
             [0.1; 4],
             1,
             None,
         ),
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
-    let id = created["data"]["task_id"].as_str().unwrap();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
         Duration::from_secs(30),
     )
     .await;
@@ -526,19 +505,14 @@ async fn tasks_and_results_survive_a_restart_and_unfinished_ones_resume() {
     let good = base64(&png(330, 310));
 
     let proxy = Proxy::start(&engine_args(data_dir, FAST), &[]);
-    let (_, created) = post_json(
+    let done = expand_to_end(
         &client,
-        &proxy.api("/v1/images/editing/expand"),
+        &proxy,
         &create_body(&good, [0.1; 4], 2, Some("before-restart")),
-    )
-    .await;
-    let done_id = created["data"]["task_id"].as_str().unwrap().to_owned();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{done_id}")),
         Duration::from_secs(20),
     )
     .await;
+    let done_id = done["data"]["task_id"].as_str().unwrap().to_owned();
     assert_eq!(done["data"]["task_status"], "succeed");
     let url = done["data"]["task_result"]["images"][1]["url"]
         .as_str()
@@ -621,16 +595,10 @@ async fn expired_tasks_answer_1203_and_their_files_are_removed() {
         &[],
     );
     let client = client();
-    let (_, created) = post_json(
+    let done = expand_to_end(
         &client,
-        &proxy.api("/v1/images/editing/expand"),
+        &proxy,
         &create_body(&base64(&png(300, 300)), [0.1; 4], 1, Some("short-lived")),
-    )
-    .await;
-    let id = created["data"]["task_id"].as_str().unwrap().to_owned();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
         Duration::from_secs(20),
     )
     .await;
@@ -664,14 +632,7 @@ async fn watermarked_results_get_a_watermark_url() {
     let client = client();
     let mut body = create_body(&base64(&png(300, 300)), [0.1; 4], 1, None);
     body["watermark_info"] = json!({"enabled": true});
-    let (_, created) = post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
-    let id = created["data"]["task_id"].as_str().unwrap();
-    let (_, done) = wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
-        Duration::from_secs(20),
-    )
-    .await;
+    let done = expand_to_end(&client, &proxy, &body, Duration::from_secs(20)).await;
     let image = &done["data"]["task_result"]["images"][0];
     assert_eq!(done["data"]["watermark_info"]["enabled"], true);
     let plain = client
@@ -735,16 +696,8 @@ async fn callbacks_post_each_status_change() {
     let client = client();
     let mut body = create_body(&base64(&png(300, 300)), [0.1; 4], 1, None);
     body["callback_url"] = json!(format!("{hook}/hook"));
-    let (status, created) =
-        post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
-    assert_eq!(status, 200, "{created}");
-    let id = created["data"]["task_id"].as_str().unwrap().to_owned();
-    wait_for_end(
-        &client,
-        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
-        Duration::from_secs(20),
-    )
-    .await;
+    let done = expand_to_end(&client, &proxy, &body, Duration::from_secs(20)).await;
+    let id = done["data"]["task_id"].as_str().unwrap().to_owned();
     // The last callback may still be on its way.
     let started = std::time::Instant::now();
     while received.lock().unwrap().len() < 3 && started.elapsed() < Duration::from_secs(5) {
