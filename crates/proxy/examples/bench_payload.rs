@@ -9,23 +9,7 @@ fn main() {
     let out = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "create-14mb.json".into());
-    let side = 1810u32;
-    let mut state = 0x2545_F491u32;
-    let data = (0..side * side * 3)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state >> 24) as u8
-        })
-        .collect();
-    let png = encode_png(&Pixels {
-        width: side,
-        height: side,
-        channels: 3,
-        data,
-    })
-    .expect("encode");
+    let png = encode_png(&Pixels::noise(1810, 1810, 0x2545_F491)).expect("encode");
     let body = serde_json::json!({
         "image": kling_expand_core::base64::encode(&png),
         "up_expansion_ratio": 0.05,

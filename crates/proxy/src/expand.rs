@@ -30,6 +30,24 @@ impl Pixels {
         let at = (y as usize * self.width as usize + x as usize) * ch;
         &self.data[at..at + ch]
     }
+
+    /// RGB noise made from `seed`: a picture no encoder can compress, for the size limits'
+    /// tests and the memory benchmark.
+    pub fn noise(width: u32, height: u32, seed: u64) -> Pixels {
+        let len = width as usize * height as usize * 3;
+        let mut random = SplitMix64(seed);
+        let mut data = Vec::with_capacity(len + 8);
+        while data.len() < len {
+            data.extend_from_slice(&random.next().to_le_bytes());
+        }
+        data.truncate(len);
+        Pixels {
+            width,
+            height,
+            channels: 3,
+            data,
+        }
+    }
 }
 
 /// Where the original goes in the result and how big the result is, in pixels.

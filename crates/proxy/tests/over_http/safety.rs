@@ -245,22 +245,9 @@ async fn bodies_over_14_mb_are_413_and_a_10_mb_picture_fits() {
     let create = proxy.api("/v1/images/editing/expand");
 
     // A 10 MB noise PNG (incompressible) as base64 in JSON: about 14 MB, accepted.
-    let side = 1810u32;
-    let mut state = 0x1234_5678u32;
-    let noise: Vec<u8> = (0..side * side * 3)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            (state >> 24) as u8
-        })
-        .collect();
-    let png_bytes = kling_expand_proxy::expand::encode_png(&kling_expand_proxy::expand::Pixels {
-        width: side,
-        height: side,
-        channels: 3,
-        data: noise,
-    })
+    let png_bytes = kling_expand_proxy::expand::encode_png(
+        &kling_expand_proxy::expand::Pixels::noise(1810, 1810, 0x1234_5678),
+    )
     .unwrap();
     assert!(
         png_bytes.len() > 9_500_000 && png_bytes.len() <= 10 * 1024 * 1024,
