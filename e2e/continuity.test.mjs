@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
+  recordApiCalls,
 } from './harness.mjs';
 
 let browser;
@@ -12,16 +13,6 @@ before(async () => {
   picture = await paintedPhoto(browser);
 });
 after(async () => { await browser?.close(); });
-
-function countPolls(page) {
-  const polls = { count: 0 };
-  page.on('request', (request) => {
-    if (request.method() === 'GET' && new URL(request.url()).pathname.startsWith('/api/kling/v1/')) {
-      polls.count += 1;
-    }
-  });
-  return polls;
-}
 
 const status = (page) => page.locator('.ke-status');
 
@@ -80,15 +71,16 @@ test('removing the widget from the page stops its polling', async () => {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
     const { page } = await openWithPicture(browser, proxy.url, picture);
-    const polls = countPolls(page);
+    const calls = recordApiCalls(page);
+    const polls = () => calls.filter((c) => c.method === 'GET').length;
     await page.getByRole('button', { name: 'Expand', exact: true }).click();
     await status(page).getByText(/Submitted/).waitFor();
     await page.waitForFunction(() => true);
-    while (polls.count === 0) await page.waitForTimeout(200);
+    while (polls() === 0) await page.waitForTimeout(200);
     await page.evaluate(() => document.querySelector('[data-kling-expand]').remove());
-    const atRemoval = polls.count;
+    const atRemoval = polls();
     await page.waitForTimeout(5000);
-    assert.ok(polls.count <= atRemoval + 1, `polls after removal: ${polls.count - atRemoval}`);
+    assert.ok(polls() <= atRemoval + 1, `polls after removal: ${polls() - atRemoval}`);
   } finally {
     await proxy.stop();
   }

@@ -149,6 +149,21 @@ export function watchPageErrors(page) {
   return errors;
 }
 
+/**
+ * Every request the page makes under `prefix` (the API's routes by default), as
+ * { method, path, body }, in the order made.
+ */
+export function recordApiCalls(page, prefix = '/api/kling/v1/') {
+  const calls = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith(prefix)) {
+      calls.push({ method: request.method(), path: url.pathname, body: request.postData() });
+    }
+  });
+  return calls;
+}
+
 /** A 640 × 480 PNG painted once for a test file, with a page of its own that is then closed. */
 export async function paintedPhoto(browser) {
   const page = await browser.newPage();

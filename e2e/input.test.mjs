@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import {
   startProxy, launchBrowser, paintPicture, readRatios, impliedSize, loadedResults, watchPageErrors,
+  recordApiCalls,
 } from './harness.mjs';
 
 const CREATE_PATH = '/api/kling/v1/images/editing/expand';
@@ -28,11 +29,7 @@ after(async () => {
 async function openWidget() {
   const page = await browser.newPage();
   const errors = watchPageErrors(page);
-  const apiCalls = [];
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.startsWith('/api/kling/')) apiCalls.push(`${request.method()} ${url.pathname}`);
-  });
+  const apiCalls = recordApiCalls(page, '/api/kling/');
   await page.addInitScript((createPath) => {
     window.__createBodies = [];
     const fetch = window.fetch;

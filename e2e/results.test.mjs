@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
   startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
+  recordApiCalls,
 } from './harness.mjs';
 
 let browser;
@@ -13,18 +14,6 @@ before(async () => {
   picture = await paintedPhoto(browser);
 });
 after(async () => { await browser?.close(); });
-
-/** Every API call the page makes, as { method, path, body }. */
-function recordApiCalls(page) {
-  const calls = [];
-  page.on('request', (request) => {
-    const url = new URL(request.url());
-    if (url.pathname.startsWith('/api/kling/v1/')) {
-      calls.push({ method: request.method(), path: url.pathname, body: request.postData() });
-    }
-  });
-  return calls;
-}
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 
