@@ -219,10 +219,10 @@ impl Engine {
             )),
             _ => bad_request(1200, format!("The request body is not valid JSON: {e}")),
         })?;
-        let parsed = parse_create(&wire)?;
+        let ParsedCreate { image, request } = parse_create(&wire)?;
         let mut problems = Vec::new();
         // The picture itself: Base64 is checked now (like Kling), a URL when it is downloaded.
-        let original = match &parsed.image {
+        let original = match &image {
             WireImage::Url(url) => {
                 problems.extend(check_image_url(url).err());
                 None
@@ -235,22 +235,21 @@ impl Engine {
                 }
             },
         };
-        problems.extend(check_ratios(&parsed.ratios).err());
-        if let Some(prompt) = &parsed.prompt {
+        problems.extend(check_ratios(&request.ratios).err());
+        if let Some(prompt) = &request.prompt {
             problems.extend(check_prompt(prompt).err());
         }
-        problems.extend(check_n(u32::from(parsed.n)).err());
-        if let Some(url) = &parsed.callback_url {
+        problems.extend(check_n(u32::from(request.n)).err());
+        if let Some(url) = &request.callback_url {
             problems.extend(check_callback_url(url).err());
         }
         if !problems.is_empty() {
             return Err(invalid(join_problems(problems)));
         }
-        let image_url = match &parsed.image {
-            WireImage::Url(url) => Some(url.clone()),
+        let image_url = match image {
+            WireImage::Url(url) => Some(url),
             WireImage::Base64(_) => None,
         };
-        let request = parsed.into_owned();
         drop(wire);
         drop(bytes);
         if let Some(external) = &request.external_task_id {
@@ -752,12 +751,7 @@ enum WireImage<'a> {
 /// A create request with typed fields; the picture still as sent.
 struct ParsedCreate<'a> {
     image: WireImage<'a>,
-    ratios: Ratios,
-    prompt: Option<String>,
-    n: u8,
-    watermark: bool,
-    external_task_id: Option<String>,
-    callback_url: Option<String>,
+    request: CreateRequest,
 }
 
 /// The parts of a create the engine keeps.
@@ -768,19 +762,6 @@ struct CreateRequest {
     watermark: bool,
     external_task_id: Option<String>,
     callback_url: Option<String>,
-}
-
-impl ParsedCreate<'_> {
-    fn into_owned(self) -> CreateRequest {
-        CreateRequest {
-            ratios: self.ratios,
-            prompt: self.prompt,
-            n: self.n,
-            watermark: self.watermark,
-            external_task_id: self.external_task_id,
-            callback_url: self.callback_url,
-        }
-    }
 }
 
 /// Reads the create body's fields with a clear message for each mistake.
@@ -872,12 +853,14 @@ fn parse_create<'a>(wire: &'a CreateWire<'a>) -> Result<ParsedCreate<'a>, ApiFai
     let external_task_id = optional_text("external_task_id")?;
     Ok(ParsedCreate {
         image,
-        ratios,
-        prompt,
-        n,
-        watermark,
-        external_task_id,
-        callback_url,
+        request: CreateRequest {
+            ratios,
+            prompt,
+            n,
+            watermark,
+            external_task_id,
+            callback_url,
+        },
     })
 }
 
