@@ -6,9 +6,11 @@
 //! most three times the original area: `(1 + left + right) × (1 + up + down) ≤ 3`.
 //!
 //! Two ways to choose ratios:
-//! - **Aspect mode**, [`plan`]: a target aspect, an area multiplier (1–3) and an [`Anchor`] saying
-//!   where the original sits in the new canvas. The centre anchor reproduces the helper published
-//!   in Kling's documentation ([`seed_ratios`]).
+//! - **Aspect mode**, [`plan`]: a target aspect, an area multiplier asking for more room than the
+//!   smallest canvas of that aspect around the original (never less, never past 3×), and a
+//!   [`Position`] (one of nine [`Anchor`]s or anywhere between) saying where the original sits in
+//!   the new canvas. The centre anchor reproduces the helper published in Kling's documentation
+//!   ([`seed_ratios`]).
 //! - **Free mode**, [`set_side`]: one side edited at a time; only that side changes and it is
 //!   capped so the result stays inside every limit.
 //!
@@ -21,7 +23,7 @@ use core::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::limits::{MAX_AREA_FACTOR, MAX_SIDE_RATIO};
-use crate::text::{self, capitalised, ratio as fmt_ratio};
+use crate::text::{self, capitalised, ratio as fmt_ratio, Sentence};
 
 /// How far (relative) the output aspect may drift from the asked one after rounding: 0.5 %.
 pub const ASPECT_TOLERANCE: f64 = 0.005;
@@ -177,35 +179,41 @@ pub enum RatioProblem {
     AreaTooLarge { area: f64 },
 }
 
-impl fmt::Display for RatioProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl RatioProblem {
+    /// The message, as parts a translation can say in another language.
+    pub fn sentence(&self) -> Sentence {
         match *self {
-            RatioProblem::NotFinite { side } => write!(
-                f,
-                "The {side} expansion is not a number. Enter a value from 0 to 2."
+            RatioProblem::NotFinite { side } => Sentence::new(
+                "The {0} expansion is not a number. Enter a value from 0 to 2.",
+                vec![side.to_string()],
             ),
-            RatioProblem::Negative { side, value } => write!(
-                f,
-                "The {side} expansion is {}; it cannot be negative, as that would cut into the \
+            RatioProblem::Negative { side, value } => Sentence::new(
+                "The {0} expansion is {1}; it cannot be negative, as that would cut into the \
                  picture. Set it to 0 or more.",
-                fmt_ratio(value)
+                vec![side.to_string(), fmt_ratio(value)],
             ),
-            RatioProblem::TooLarge { side, value } => write!(
-                f,
-                "The {side} expansion is {}× the original {}, {} over Kling's limit of 2×. Set it \
-                 to 2 or less.",
-                fmt_ratio(value),
-                side.dimension(),
-                fmt_ratio(value - MAX_SIDE_RATIO)
+            RatioProblem::TooLarge { side, value } => Sentence::new(
+                "The {0} expansion is {1}× the original {2}, {3} over Kling's limit of 2×. Set \
+                 it to 2 or less.",
+                vec![
+                    side.to_string(),
+                    fmt_ratio(value),
+                    side.dimension().to_owned(),
+                    fmt_ratio(value - MAX_SIDE_RATIO),
+                ],
             ),
-            RatioProblem::AreaTooLarge { area } => write!(
-                f,
-                "The new canvas would be {}× the original area, {} over Kling's limit of 3×. \
+            RatioProblem::AreaTooLarge { area } => Sentence::new(
+                "The new canvas would be {0}× the original area, {1} over Kling's limit of 3×. \
                  Reduce one or more sides.",
-                fmt_ratio(area),
-                fmt_ratio(area - MAX_AREA_FACTOR)
+                vec![fmt_ratio(area), fmt_ratio(area - MAX_AREA_FACTOR)],
             ),
         }
+    }
+}
+
+impl fmt::Display for RatioProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.sentence().fmt(f)
     }
 }
 
@@ -343,6 +351,46 @@ impl Ratios {
     /// Aspect (width / height) of the canvas these ratios imply, before pixel rounding.
     pub fn canvas_aspect(&self, original: Size) -> f64 {
         original.aspect() * (1.0 + self.left + self.right) / (1.0 + self.up + self.down)
+    }
+
+    /// Where the original sits in this canvas (see [`Position`]); an axis without growth
+    /// counts as centred.
+    pub fn position(&self) -> Position {
+        let share = |before: f64, after: f64| {
+            let total = before + after;
+            if total > 0.0 {
+                before / total
+            } else {
+                0.5
+            }
+        };
+        Position {
+            x: share(self.left, self.right),
+            y: share(self.up, self.down),
+        }
+    }
+
+    /// The same canvas with the original (of size `original`) moved to `at`: each axis keeps
+    /// its total growth and its total pixels (so the canvas keeps its size and area) and shares
+    /// them anew, in whole 0.0001 steps.
+    pub fn placed(&self, at: Position, original: Size) -> Ratios {
+        let at = at.clamped();
+        let [up, down, left, right] = [self.up, self.down, self.left, self.right].map(to_units);
+        let px = |units: i64, base: u32| side_px(units as f64 / UNITS_PER_ONE_F, base);
+        let share = |before: i64, after: i64, share: f64, base: u32| {
+            let total = before + after;
+            let pixels = px(before, base) + px(after, base);
+            let wanted = ((total as f64) * share).round() as i64;
+            // The nearest split whose two margins still add up to the same pixels.
+            (0..=6)
+                .flat_map(|d| [wanted - d, wanted + d])
+                .map(|b| b.clamp(0, total))
+                .find(|&b| px(b, base) + px(total - b, base) == pixels)
+                .map_or((before, after), |b| (b, total - b))
+        };
+        let (left, right) = share(left, right, at.x, original.width);
+        let (up, down) = share(up, down, at.y, original.height);
+        from_units([up, down, left, right])
     }
 
     /// The same expansion for the picture as STORED, when these ratios were chosen on the
@@ -669,160 +717,176 @@ pub fn min_multiplier(original: Size, aspect: Aspect) -> f64 {
     (target / own).max(own / target)
 }
 
+/// Where the original sits in the canvas: on each axis, the share of that axis's growth that
+/// goes before the original. `x = 0` puts it against the left edge, `x = 1` against the right
+/// one, `0.5` centres it (and `y` likewise from top to bottom). The nine [`Anchor`]s are the
+/// corners, edge midpoints and centre of this square; any point between them is a placement
+/// too, which is what dragging the picture inside its frame chooses.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Position {
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Position {
+    pub const CENTER: Position = Position { x: 0.5, y: 0.5 };
+
+    /// Each coordinate a number in `[0, 1]` (NaN counts as the centre).
+    pub fn clamped(self) -> Position {
+        let fit = |v: f64| if v.is_nan() { 0.5 } else { v.clamp(0.0, 1.0) };
+        Position {
+            x: fit(self.x),
+            y: fit(self.y),
+        }
+    }
+
+    /// Each coordinate moved to 0, ½ or 1 when it is within `tolerance` of it: the nine
+    /// anchors pull a dragged picture in.
+    pub fn snapped(self, tolerance: f64) -> Position {
+        let snap = |v: f64| {
+            [0.0, 0.5, 1.0]
+                .into_iter()
+                .find(|stop| (v - stop).abs() <= tolerance)
+                .unwrap_or(v)
+        };
+        Position {
+            x: snap(self.x),
+            y: snap(self.y),
+        }
+        .clamped()
+    }
+
+    /// The anchor at this position, if any: within 0.001 on each axis, since margins shared
+    /// in whole 0.0001 steps cannot always split an odd total evenly.
+    pub fn anchor(self) -> Option<Anchor> {
+        Anchor::ALL.into_iter().find(|a| {
+            let at = a.position();
+            (at.x - self.x).abs() <= 1e-3 && (at.y - self.y).abs() <= 1e-3
+        })
+    }
+}
+
+impl From<Anchor> for Position {
+    fn from(anchor: Anchor) -> Self {
+        anchor.position()
+    }
+}
+
+impl Anchor {
+    /// This anchor as a [`Position`].
+    pub fn position(&self) -> Position {
+        let share = |p: Placement| match p {
+            Placement::Start => 0.0,
+            Placement::Middle => 0.5,
+            Placement::End => 1.0,
+        };
+        Position {
+            x: share(self.horizontal()),
+            y: share(self.vertical()),
+        }
+    }
+}
+
 /// Which rule makes a [`plan`] impossible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Limit {
-    /// The canvas would need more than 3× the original area: either the multiplier asked is
-    /// above 3, or the aspect is so far from the original's that even 3× cannot contain it.
+    /// Even the smallest canvas of this aspect that contains the original would be more than 3×
+    /// its area: the aspect is too far from the original's.
     ///
     /// There is no separate "side beyond 2" case in aspect mode: a side beyond 2 means a canvas
     /// more than 3 times as wide (or tall) as the original, hence more than 3× its area, so the
     /// area rule always blocks first.
     MaxArea,
-    /// The multiplier is below the smallest one whose canvas contains the original.
-    MinMultiplier,
     /// The original has a zero width or height.
     EmptyOriginal,
     /// The aspect is not a positive finite number.
     InvalidAspect,
-    /// The multiplier is not a finite number.
-    InvalidMultiplier,
-}
-
-/// The feasible choice closest to what was asked. Each field is an alternative on its own.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Nearest {
-    /// Keep the aspect and use this multiplier (2 decimals, rounded toward feasibility).
-    pub multiplier: Option<f64>,
-    /// Keep the multiplier (or 3, if the asked one is above 3) and use this aspect.
-    pub aspect: Option<Aspect>,
 }
 
 /// Why [`plan`] cannot produce ratios, with what was asked, so the message can say by how much.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Infeasible {
     pub blocked_by: Limit,
-    pub nearest: Option<Nearest>,
+    /// For [`Limit::MaxArea`]: the aspect closest to the asked one that 3× the area reaches
+    /// (2 decimals, rounded toward the inside of the reachable range).
+    pub nearest: Option<Aspect>,
     pub original: Size,
     pub aspect: Aspect,
-    pub multiplier: f64,
     /// [`min_multiplier`] for this original and aspect.
     pub min_multiplier: f64,
 }
 
-impl fmt::Display for Infeasible {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let alternative_aspect = |f: &mut fmt::Formatter<'_>| -> fmt::Result {
-            if let Some(Nearest {
-                aspect: Some(aspect),
-                ..
-            }) = self.nearest
-            {
-                let own = self.original.aspect();
-                let reach = self.multiplier.clamp(1.0, MAX_AREA_FACTOR);
-                // Bounds rounded inward, so every value shown is itself feasible.
-                let low = (own / reach * 100.0).ceil() / 100.0;
-                let high = (own * reach * 100.0).floor() / 100.0;
-                if low < high {
-                    write!(
-                        f,
-                        "choose an aspect between {}:1 and {}:1 (the closest is {aspect})",
-                        trim_number(low),
-                        trim_number(high)
-                    )
-                } else {
-                    write!(f, "choose the aspect {aspect}")
-                }
-            } else {
-                Ok(())
-            }
-        };
+impl Infeasible {
+    /// The explanation, as parts a translation can say in another language.
+    pub fn sentence(&self) -> Sentence {
         match self.blocked_by {
-            Limit::EmptyOriginal => write!(
-                f,
-                "The picture is {}; it needs a width and a height to be expanded. Choose \
+            Limit::EmptyOriginal => Sentence::new(
+                "The picture is {0}; it needs a width and a height to be expanded. Choose \
                  another picture.",
-                self.original
+                vec![self.original.to_string()],
             ),
-            Limit::InvalidAspect => write!(
-                f,
-                "The aspect {} is not a usable shape; both numbers must be positive. Choose an \
+            Limit::InvalidAspect => Sentence::new(
+                "The aspect {0} is not a usable shape; both numbers must be positive. Choose an \
                  aspect such as 16:9.",
-                self.aspect
+                vec![self.aspect.to_string()],
             ),
-            Limit::InvalidMultiplier => {
-                f.write_str("The area multiplier is not a number. Choose a value from ×1 to ×3.")
-            }
-            Limit::MaxArea if self.min_multiplier > MAX_AREA_FACTOR => {
-                write!(
-                    f,
-                    "A {} canvas around this {} picture needs at least ×{} of its area, {} over \
-                     Kling's limit of ×3. Crop the picture first, or ",
-                    self.aspect,
-                    self.original,
-                    fmt_mult(ceil2(self.min_multiplier)),
-                    fmt_mult(ceil2(self.min_multiplier) - MAX_AREA_FACTOR)
-                )?;
-                alternative_aspect(f)?;
-                f.write_str(".")
-            }
-            Limit::MaxArea => write!(
-                f,
-                "×{} is {} over Kling's limit: the new canvas can be at most 3× the original \
-                 area. Choose ×3 or less.",
-                fmt_mult(self.multiplier),
-                fmt_mult(self.multiplier - MAX_AREA_FACTOR)
-            ),
-            Limit::MinMultiplier => {
-                write!(
-                    f,
-                    "At ×{} a {} canvas would cut into this {} picture; it needs at least ×{}.",
-                    fmt_mult(self.multiplier),
-                    self.aspect,
-                    self.original,
-                    fmt_mult(ceil2(self.min_multiplier))
-                )?;
-                let nearest_multiplier = self.nearest.and_then(|n| n.multiplier);
-                if let Some(m) = nearest_multiplier {
-                    write!(f, " Raise the area to ×{}", fmt_mult(m))?;
+            Limit::MaxArea => {
+                let own = self.original.aspect();
+                // Bounds rounded inward, so every value shown is itself reachable.
+                let low = (own / MAX_AREA_FACTOR * 100.0).ceil() / 100.0;
+                let high = (own * MAX_AREA_FACTOR * 100.0).floor() / 100.0;
+                let sentence = Sentence::new(
+                    "The smallest {0} canvas around this {1} picture is ×{2} its area, {3} over \
+                     Kling's limit of ×3. Crop the picture first, or choose an aspect from {4}:1 \
+                     to {5}:1",
+                    vec![
+                        self.aspect.to_string(),
+                        self.original.to_string(),
+                        fmt_mult(ceil2(self.min_multiplier)),
+                        fmt_mult(ceil2(self.min_multiplier) - MAX_AREA_FACTOR),
+                        trim_number(low),
+                        trim_number(high),
+                    ],
+                );
+                match self.nearest {
+                    Some(nearest) => {
+                        sentence.and(" (the closest is {0}).", vec![nearest.to_string()])
+                    }
+                    None => sentence.and(".", vec![]),
                 }
-                if matches!(
-                    self.nearest,
-                    Some(Nearest {
-                        aspect: Some(_),
-                        ..
-                    })
-                ) {
-                    f.write_str(if nearest_multiplier.is_some() {
-                        ", or "
-                    } else {
-                        " Instead, "
-                    })?;
-                    alternative_aspect(f)?;
-                }
-                f.write_str(".")
             }
         }
     }
 }
 
+impl fmt::Display for Infeasible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.sentence().fmt(f)
+    }
+}
+
 impl std::error::Error for Infeasible {}
 
-/// Quantized, limit-safe ratios for a canvas of `aspect` and `multiplier` × the original area,
-/// with the original placed at `anchor`. The canvas always contains the original.
+/// Quantized, limit-safe ratios for the canvas of `aspect` whose area is `multiplier` × the
+/// original's, or the smallest canvas of that aspect containing the original when that is
+/// larger, and never more than 3×: a preset always gives a canvas of its shape, and asking for
+/// more room (or less) never makes it fail. The original is placed at `at` (an [`Anchor`] or any
+/// [`Position`]).
 ///
-/// - Feasible exactly when `min_multiplier(original, aspect) ≤ multiplier ≤ 3` (with a relative
-///   slack of 1e-9, so bounds reported by this module are accepted).
-/// - The growth a dimension needs goes to the side(s) away from the anchor: `Left` puts all
-///   horizontal growth on the right; `Center` splits evenly. A dimension that needs no growth
+/// - Refused only when Kling cannot do it at all: when even the smallest canvas of this aspect
+///   is above 3× the area ([`Limit::MaxArea`], with the nearest reachable aspect), or for an
+///   empty original or an aspect that is not a positive number. A multiplier that is not a
+///   number counts as the smallest canvas.
+/// - The growth a dimension needs is shared by the position: `x = 0` (the `Left` anchors) puts
+///   all horizontal growth on the right, `0.5` splits it evenly. A dimension that needs no growth
 ///   gets 0 on both sides. An aspect equal to the original's at ×1 gives all zeros (a valid
 ///   "no expansion"; [`crate::validate::check_ratios`] refuses to send it).
 /// - Rounding: the centre anchor reproduces Kling's helper ([`seed_ratios`]) to the last digit.
-///   For any anchor the real-valued ratios are [quantized](Ratios::quantized). If rounding those
-///   ratios to whole pixels ([`Ratios::canvas`]) would put the output aspect more than 0.5 %
-///   ([`ASPECT_TOLERANCE`]) off, the canvas is snapped to whole pixels first (each side a whole
-///   number of pixels, odd growth's extra pixel on the right/bottom) and that is used instead,
-///   provided it is better and itself keeps the ratio-implied aspect within 0.5 %.
+///   For any position the real-valued ratios are [quantized](Ratios::quantized). If rounding
+///   those ratios to whole pixels ([`Ratios::canvas`]) would put the output aspect more than
+///   0.5 % ([`ASPECT_TOLERANCE`]) off, the canvas is snapped to whole pixels first (each side a
+///   whole number of pixels, a centred odd growth's extra pixel on the right/bottom) and that is
+///   used instead, provided it is better and itself keeps the ratio-implied aspect within 0.5 %.
 ///
 /// Guarantees, tested with random inputs: the result passes [`Ratios::check`]; the
 /// ratio-implied canvas aspect is within 0.5 % of the asked one; for originals of at least
@@ -831,16 +895,16 @@ pub fn plan(
     original: Size,
     aspect: Aspect,
     multiplier: f64,
-    anchor: Anchor,
+    at: impl Into<Position>,
 ) -> Result<Ratios, Infeasible> {
+    let at = at.into().clamped();
     let target = aspect.value();
     let min_m = min_multiplier(original, aspect);
-    let refuse = |blocked_by: Limit, nearest: Option<Nearest>| Infeasible {
+    let refuse = |blocked_by: Limit, nearest: Option<Aspect>| Infeasible {
         blocked_by,
         nearest,
         original,
         aspect,
-        multiplier,
         min_multiplier: min_m,
     };
     if original.width == 0 || original.height == 0 {
@@ -849,40 +913,19 @@ pub fn plan(
     if !(target.is_finite() && target > 0.0 && aspect.width > 0.0 && aspect.height > 0.0) {
         return Err(refuse(Limit::InvalidAspect, None));
     }
-    if !multiplier.is_finite() {
-        return Err(refuse(Limit::InvalidMultiplier, None));
-    }
-    let max_m = MAX_AREA_FACTOR * (1.0 + BOUND_SLACK);
-    if min_m > max_m {
-        let reach = multiplier.clamp(1.0, MAX_AREA_FACTOR);
-        let nearest = Nearest {
-            multiplier: None,
-            aspect: Some(nearest_aspect(original, target, reach)),
-        };
+    if min_m > MAX_AREA_FACTOR * (1.0 + BOUND_SLACK) {
+        let nearest = nearest_aspect(original, target, MAX_AREA_FACTOR);
         return Err(refuse(Limit::MaxArea, Some(nearest)));
     }
-    if multiplier > max_m {
-        let nearest = Nearest {
-            multiplier: Some(MAX_AREA_FACTOR),
-            aspect: None,
-        };
-        return Err(refuse(Limit::MaxArea, Some(nearest)));
-    }
-    if multiplier < min_m * (1.0 - BOUND_SLACK) {
-        let nearest = Nearest {
-            multiplier: Some(ceil2(min_m).min(MAX_AREA_FACTOR)),
-            aspect: (multiplier >= 1.0).then(|| nearest_aspect(original, target, multiplier)),
-        };
-        return Err(refuse(Limit::MinMultiplier, Some(nearest)));
-    }
+    let multiplier = canvas_area(original, aspect, multiplier);
 
     let (w, h) = (f64::from(original.width), f64::from(original.height));
     let canvas_height = (multiplier * w * h / target).sqrt();
     let canvas_width = canvas_height * target;
     let grow_x = (canvas_width / w - 1.0).max(0.0);
     let grow_y = (canvas_height / h - 1.0).max(0.0);
-    let (left, right) = split(grow_x, anchor.horizontal());
-    let (up, down) = split(grow_y, anchor.vertical());
+    let (left, right) = split(grow_x, at.x);
+    let (up, down) = split(grow_y, at.y);
     let helper = Ratios {
         up,
         down,
@@ -894,7 +937,7 @@ pub fn plan(
     if helper_error <= ASPECT_TOLERANCE {
         return Ok(helper);
     }
-    let snapped = snap_to_pixels(original, canvas_width, canvas_height, anchor).quantized();
+    let snapped = snap_to_pixels(original, canvas_width, canvas_height, at).quantized();
     let snapped_ok = relative_error(snapped.canvas_aspect(original), target) <= ASPECT_TOLERANCE;
     if snapped_ok && pixel_aspect_error(&snapped, original, target) < helper_error {
         Ok(snapped)
@@ -903,12 +946,23 @@ pub fn plan(
     }
 }
 
-fn split(growth: f64, placement: Placement) -> (f64, f64) {
-    match placement {
-        Placement::Start => (0.0, growth),
-        Placement::Middle => (growth / 2.0, growth / 2.0),
-        Placement::End => (growth, 0.0),
-    }
+/// The canvas area [`plan`] uses for an asked `multiplier`: at least the smallest canvas of the
+/// aspect that contains the original ([`min_multiplier`]), at most 3×; a multiplier that is not
+/// a number asks for the smallest.
+pub fn canvas_area(original: Size, aspect: Aspect, multiplier: f64) -> f64 {
+    let min_m = min_multiplier(original, aspect);
+    let asked = if multiplier.is_nan() {
+        min_m
+    } else {
+        multiplier
+    };
+    asked.max(min_m).min(MAX_AREA_FACTOR)
+}
+
+/// `growth` shared by a position: `share` of it before the original, the rest after.
+fn split(growth: f64, share: f64) -> (f64, f64) {
+    let before = growth * share;
+    (before, growth * (1.0 - share))
 }
 
 fn relative_error(actual: f64, wanted: f64) -> f64 {
@@ -920,7 +974,7 @@ fn pixel_aspect_error(ratios: &Ratios, original: Size, target: f64) -> f64 {
 }
 
 /// Ratios whose pixel margins are whole numbers close to the real-valued canvas.
-fn snap_to_pixels(original: Size, canvas_width: f64, canvas_height: f64, anchor: Anchor) -> Ratios {
+fn snap_to_pixels(original: Size, canvas_width: f64, canvas_height: f64, at: Position) -> Ratios {
     let (w, h) = (u64::from(original.width), u64::from(original.height));
     let whole = |x: f64, min: u64, round: bool| -> u64 {
         let v = if round { x.round() } else { x.floor() };
@@ -932,15 +986,13 @@ fn snap_to_pixels(original: Size, canvas_width: f64, canvas_height: f64, anchor:
         cw = whole(canvas_width, w, false);
         ch = whole(canvas_height, h, false);
     }
-    let margins = |growth: u64, placement: Placement| -> (u64, u64) {
-        match placement {
-            Placement::Start => (0, growth),
-            Placement::Middle => (growth / 2, growth - growth / 2),
-            Placement::End => (growth, 0),
-        }
+    // A centred odd growth puts its extra pixel after the original.
+    let margins = |growth: u64, share: f64| -> (u64, u64) {
+        let before = ((growth as f64 * share - 1e-9).round().max(0.0) as u64).min(growth);
+        (before, growth - before)
     };
-    let (left, right) = margins(cw - w, anchor.horizontal());
-    let (up, down) = margins(ch - h, anchor.vertical());
+    let (left, right) = margins(cw - w, at.x);
+    let (up, down) = margins(ch - h, at.y);
     let (wf, hf) = (w as f64, h as f64);
     Ratios {
         up: up as f64 / hf,
@@ -1113,8 +1165,9 @@ fn fmt_mult(value: f64) -> String {
 
 /// Rounded up to 2 decimals: "needs at least" must not understate.
 fn ceil2(value: f64) -> f64 {
-    let up = (value * 100.0).ceil() / 100.0;
-    if up >= value {
+    // A hair of floating-point noise above a round value (3.5000000000000004) is that value.
+    let up = (value * 100.0 - 1e-7).ceil() / 100.0;
+    if up >= value - 1e-9 {
         up
     } else {
         value
@@ -1165,19 +1218,103 @@ mod tests {
     }
 
     #[test]
-    fn seed_helper_goes_negative_where_plan_refuses() {
+    fn seed_helper_goes_negative_where_plan_takes_the_smallest_canvas() {
         // A wide original with a small multiplier: the helper cuts into the picture.
         let r = seed_ratios(1600.0, 900.0, 1.0, 1.0);
         assert!(r.left < 0.0 && r.up > 0.0);
-        let err = plan(
+        // plan builds the smallest square around it instead: 1600 × 1600.
+        let r = plan(
             Size::new(1600, 900),
             Aspect::new(1.0, 1.0),
             1.0,
             Anchor::Center,
         )
-        .unwrap_err();
-        assert_eq!(err.blocked_by, Limit::MinMultiplier);
-        assert_eq!(err.nearest.unwrap().multiplier, Some(1.78));
+        .unwrap();
+        assert_eq!((r.left, r.right), (0.0, 0.0));
+        assert_eq!(r.canvas(Size::new(1600, 900)).size(), Size::new(1600, 1600));
+    }
+
+    #[test]
+    fn a_preset_gives_the_smallest_canvas_of_its_shape_on_landscape_and_portrait() {
+        let landscape = Size::new(1800, 1200);
+        for (aspect, canvas) in [
+            (Aspect::new(9.0, 16.0), Size::new(1800, 3200)),
+            (Aspect::new(2.0, 3.0), Size::new(1800, 2700)),
+            (Aspect::new(16.0, 9.0), Size::new(2134, 1200)),
+        ] {
+            let r = plan(landscape, aspect, 1.0, Anchor::Center).unwrap();
+            assert_eq!(r.canvas(landscape).size(), canvas, "{aspect}");
+            // "More room" below the smallest canvas asks for the smallest; above 3×, for 3×.
+            assert_eq!(plan(landscape, aspect, 0.2, Anchor::Center), Ok(r));
+            let most = plan(landscape, aspect, 7.0, Anchor::Center).unwrap();
+            assert!(
+                most.area_factor() <= 3.0 && most.area_factor() > 2.99,
+                "{most:?}"
+            );
+        }
+        let portrait = Size::new(1200, 1800);
+        let r = plan(portrait, Aspect::new(16.0, 9.0), 1.0, Anchor::Center).unwrap();
+        assert_eq!(r.canvas(portrait).size(), Size::new(3200, 1800));
+        assert_eq!((r.up, r.down), (0.0, 0.0));
+        assert_eq!(
+            plan(portrait, Aspect::new(16.0, 9.0), f64::NAN, Anchor::Center),
+            Ok(r),
+            "no number: the smallest canvas"
+        );
+    }
+
+    #[test]
+    fn any_position_shares_the_growth_and_the_anchors_are_positions() {
+        let original = Size::new(1000, 1000);
+        let at = Position { x: 0.25, y: 1.0 };
+        let r = plan(original, Aspect::new(2.0, 1.0), 3.0, at).unwrap();
+        assert!((r.left * 3.0 - r.right).abs() <= 0.0001, "{r:?}");
+        assert_eq!(r.down, 0.0);
+        assert!((r.position().x - 0.25).abs() < 1e-3);
+        for anchor in Anchor::ALL {
+            assert_eq!(anchor.position().anchor(), Some(anchor));
+            assert_eq!(
+                plan(original, Aspect::new(16.0, 9.0), 2.0, anchor),
+                plan(original, Aspect::new(16.0, 9.0), 2.0, anchor.position())
+            );
+        }
+        let near = Position { x: 0.03, y: 0.52 }.snapped(0.04);
+        assert_eq!(near.anchor(), Some(Anchor::Left));
+        assert_eq!(
+            Position {
+                x: 0.2,
+                y: f64::NAN
+            }
+            .snapped(0.04),
+            Position { x: 0.2, y: 0.5 }
+        );
+    }
+
+    #[test]
+    fn placing_keeps_the_canvas_and_moves_the_original() {
+        let r = Ratios::new(0.1, 0.3, 0.25, 0.75);
+        let original = Size::new(400, 300);
+        let moved = r.placed(Position { x: 0.0, y: 0.5 }, original);
+        assert_eq!(moved, Ratios::new(0.2, 0.2, 0.0, 1.0));
+        assert_eq!(moved.canvas(original).size(), r.canvas(original).size());
+        assert_eq!(r.placed(r.position(), original), r);
+        for x in 0..=20 {
+            let at = Position {
+                x: f64::from(x) / 20.0,
+                y: 0.3,
+            };
+            let odd = Ratios::new(0.2071, 0.4167, 0.0156, 0.2071);
+            let photo = Size::new(640, 480);
+            assert_eq!(
+                odd.placed(at, photo).canvas(photo).size(),
+                odd.canvas(photo).size(),
+                "{x}"
+            );
+        }
+        assert_eq!(Ratios::ZERO.position(), Position::CENTER);
+        // An odd total cannot be split evenly: still the centre.
+        let odd = Ratios::new(0.0, 0.0, 0.0156, 0.2071).placed(Position::CENTER, original);
+        assert_eq!(odd.position().anchor(), Some(Anchor::Center));
     }
 
     #[test]
@@ -1357,70 +1494,14 @@ mod tests {
         let original = Size::new(2500, 1000);
         let err = plan(original, Aspect::new(9.0, 16.0), 2.0, Anchor::Center).unwrap_err();
         assert_eq!(err.blocked_by, Limit::MaxArea);
-        let nearest = err.nearest.unwrap();
-        assert_eq!(nearest.multiplier, None);
-        let a = nearest.aspect.unwrap();
-        assert_eq!(a.value(), 1.25); // 2.5 / 2
+        let a = err.nearest.unwrap();
+        assert_eq!(a.value(), 0.84); // 2.5 / 3, rounded inward
         plan(original, a, 2.0, Anchor::Center).unwrap();
-        let text = err.to_string();
-        assert!(
-            text.contains("at least ×4.45 of its area, 1.45 over"),
-            "{text}"
-        );
-        assert!(text.contains("1.25:1"), "{text}");
-    }
-
-    #[test]
-    fn multiplier_over_three_suggests_three() {
-        let err = plan(
-            Size::new(1000, 1000),
-            Aspect::new(1.0, 1.0),
-            3.5,
-            Anchor::Top,
-        )
-        .unwrap_err();
-        assert_eq!(err.blocked_by, Limit::MaxArea);
-        assert_eq!(err.nearest.unwrap().multiplier, Some(3.0));
         assert_eq!(
             err.to_string(),
-            "×3.5 is 0.5 over Kling's limit: the new canvas can be at most 3× the original \
-             area. Choose ×3 or less."
-        );
-    }
-
-    #[test]
-    fn multiplier_below_minimum_offers_both_ways_out() {
-        let original = Size::new(1000, 1000);
-        let err = plan(original, Aspect::new(16.0, 9.0), 1.2, Anchor::Center).unwrap_err();
-        assert_eq!(err.blocked_by, Limit::MinMultiplier);
-        let nearest = err.nearest.unwrap();
-        assert_eq!(nearest.multiplier, Some(1.78));
-        assert_eq!(nearest.aspect.unwrap().value(), 1.2);
-        plan(original, Aspect::new(16.0, 9.0), 1.78, Anchor::Center).unwrap();
-        plan(original, nearest.aspect.unwrap(), 1.2, Anchor::Center).unwrap();
-        let text = err.to_string();
-        assert_eq!(
-            text,
-            "At ×1.2 a 16:9 canvas would cut into this 1000 × 1000 px picture; it needs at \
-             least ×1.78. Raise the area to ×1.78, or choose an aspect between 0.84:1 and \
-             1.2:1 (the closest is 1.2:1)."
-        );
-    }
-
-    #[test]
-    fn a_single_feasible_aspect_is_named_once() {
-        // Just above ×1 only the picture's own shape fits.
-        let err = plan(
-            Size::new(1600, 900),
-            Aspect::new(21.0, 9.0),
-            1.000_000_1,
-            Anchor::Left,
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "At ×1 a 21:9 canvas would cut into this 1600 × 900 px picture; it needs at least \
-             ×1.32. Raise the area to ×1.32, or choose the aspect 1.78:1."
+            "The smallest 9:16 canvas around this 2500 × 1000 px picture is ×4.45 its area, \
+             1.45 over Kling's limit of ×3. Crop the picture first, or choose an aspect from \
+             0.84:1 to 7.5:1 (the closest is 0.84:1)."
         );
     }
 
@@ -1444,18 +1525,7 @@ mod tests {
             .blocked_by,
             Limit::InvalidAspect
         );
-        assert_eq!(
-            plan(Size::new(10, 10), a, f64::NAN, Anchor::Center)
-                .unwrap_err()
-                .blocked_by,
-            Limit::InvalidMultiplier
-        );
-        assert_eq!(
-            plan(Size::new(10, 10), a, 0.5, Anchor::Center)
-                .unwrap_err()
-                .blocked_by,
-            Limit::MinMultiplier
-        );
+        assert!(plan(Size::new(10, 10), a, f64::INFINITY, Anchor::Center).is_ok());
     }
 
     #[test]
@@ -1775,8 +1845,8 @@ mod props {
             assert_good_plan(original, aspect, multiplier, anchor, r)?;
         }
 
-        /// Any multiplier: success exactly when feasible, and a refusal names the right rule
-        /// with a nearest choice that works.
+        /// Any multiplier: success exactly when the smallest canvas is within 3×, and a
+        /// refusal offers an aspect that works.
         #[test]
         fn refusals_are_exact_and_offer_a_way_out(
             original in size(1),
@@ -1787,25 +1857,15 @@ mod props {
             let min_m = min_multiplier(original, aspect);
             match plan(original, aspect, multiplier, anchor) {
                 Ok(r) => {
-                    prop_assert!(multiplier >= min_m * (1.0 - 1e-9));
-                    prop_assert!(multiplier <= 3.0 * (1.0 + 1e-9));
-                    assert_good_plan(original, aspect, multiplier, anchor, r)?;
+                    prop_assert!(min_m <= 3.0 * (1.0 + 1e-9));
+                    let area = canvas_area(original, aspect, multiplier);
+                    assert_good_plan(original, aspect, area, anchor, r)?;
                 }
                 Err(e) => {
+                    prop_assert_eq!(e.blocked_by, Limit::MaxArea);
+                    prop_assert!(min_m > 3.0);
                     let nearest = e.nearest.unwrap();
-                    match e.blocked_by {
-                        Limit::MaxArea => prop_assert!(multiplier > 3.0 || min_m > 3.0),
-                        Limit::MinMultiplier => prop_assert!(multiplier < min_m),
-                        other => prop_assert!(false, "unexpected {:?}", other),
-                    }
-                    if let Some(m) = nearest.multiplier {
-                        prop_assert!(plan(original, aspect, m, anchor).is_ok(), "{m}");
-                    }
-                    if let Some(a) = nearest.aspect {
-                        let reach = multiplier.clamp(1.0, 3.0);
-                        prop_assert!(plan(original, a, reach, anchor).is_ok(), "{a}");
-                    }
-                    prop_assert!(nearest.multiplier.is_some() || nearest.aspect.is_some());
+                    prop_assert!(plan(original, nearest, multiplier, anchor).is_ok(), "{}", nearest);
                     prop_assert!(!e.to_string().is_empty());
                 }
             }

@@ -21,7 +21,7 @@ use core::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Size;
-use crate::text::count;
+use crate::text::{count, Sentence};
 
 /// Largest width or height accepted from a header. JPEG cannot declare more; a PNG claiming
 /// more is either damaged or something no browser could decode for a preview.
@@ -141,6 +141,9 @@ pub enum InspectError {
     },
     /// Not a picture format this crate knows; `looks_like` names what it seems to be instead.
     Unrecognized { looks_like: Option<&'static str> },
+    /// The header is whole but the file ends before its picture data does (no PNG `IEND`
+    /// chunk, no JPEG end-of-image marker): cut off while being saved or downloaded.
+    CutOff { format: ImageFormat, len: usize },
     /// The header declares a zero or implausibly large size.
     AbsurdSize {
         format: ImageFormat,
@@ -149,61 +152,76 @@ pub enum InspectError {
     },
 }
 
-impl fmt::Display for InspectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl InspectError {
+    /// The message, as parts a translation can say in another language.
+    pub fn sentence(&self) -> Sentence {
+        let one = Sentence::new;
         match *self {
-            InspectError::Empty => {
-                f.write_str("The file is empty (0 bytes). Choose a PNG or JPEG picture.")
-            }
-            InspectError::Truncated { format, len } => write!(
-                f,
-                "The file ends after {} bytes, before its {format} header is complete: it is \
-                 cut off or damaged. Download or save the picture again.",
-                count(len as u64)
+            InspectError::Empty => one(
+                "The file is empty (0 bytes). Choose a PNG or JPEG picture.",
+                vec![],
             ),
-            InspectError::Corrupt { format, reason } => write!(
-                f,
-                "This {format} file is damaged: {reason}. Open it in an image editor and save \
-                 it again as PNG or JPEG."
+            InspectError::Truncated { format, len } => one(
+                "The file ends after {0} bytes, before its {1} header is complete: it is cut \
+                 off or damaged. Download or save the picture again.",
+                vec![count(len as u64), format.to_string()],
+            ),
+            InspectError::CutOff { format, len } => one(
+                "The {0} file ends after {1} bytes, before the end of its picture data: it was \
+                 cut off while being saved or downloaded. Download or save the picture again.",
+                vec![format.to_string(), count(len as u64)],
+            ),
+            InspectError::Corrupt { format, reason } => one(
+                "This {0} file is damaged: {1}. Open it in an image editor and save it again as \
+                 PNG or JPEG.",
+                vec![format.to_string(), reason.to_owned()],
             ),
             InspectError::Unrecognized {
                 looks_like: Some(what),
-            } => write!(
-                f,
-                "This file is {what}, not a picture Kling can use, whatever its name says. \
-                 Choose a PNG or JPEG picture."
+            } => one(
+                "This file is {0}, not a picture Kling can use, whatever its name says. Choose \
+                 a PNG or JPEG picture.",
+                vec![what.to_owned()],
             ),
-            InspectError::Unrecognized { looks_like: None } => f.write_str(
+            InspectError::Unrecognized { looks_like: None } => one(
                 "This file is not a picture format this tool recognises: its first bytes match \
                  no PNG, JPEG, WebP, GIF, BMP, AVIF or HEIC signature, whatever its name says. \
                  Choose a PNG or JPEG picture.",
+                vec![],
             ),
             InspectError::AbsurdSize {
                 format,
                 width,
                 height,
-            } if width == 0 || height == 0 => write!(
-                f,
-                "This {format} file declares a size of {width} × {height} px; a picture needs \
-                 at least 1 px each way, so the file is damaged. Save it again from an image \
-                 editor."
+            } if width == 0 || height == 0 => one(
+                "This {0} file declares a size of {1} × {2} px; a picture needs at least 1 px \
+                 each way, so the file is damaged. Save it again from an image editor.",
+                vec![format.to_string(), width.to_string(), height.to_string()],
             ),
             InspectError::AbsurdSize {
                 format,
                 width,
                 height,
-            } => write!(
-                f,
-                "This {format} file declares {} × {} px ({} megapixels), beyond what can be \
-                 handled here (at most {} px a side and {} megapixels). Scale it down in an \
+            } => one(
+                "This {0} file declares {1} × {2} px ({3} megapixels), beyond what can be \
+                 handled here (at most {4} px a side and {5} megapixels). Scale it down in an \
                  image editor first.",
-                count(u64::from(width)),
-                count(u64::from(height)),
-                count(u64::from(width) * u64::from(height) / 1_000_000),
-                count(u64::from(MAX_DECLARED_SIDE)),
-                MAX_DECLARED_PIXELS / 1_000_000
+                vec![
+                    format.to_string(),
+                    count(u64::from(width)),
+                    count(u64::from(height)),
+                    count(u64::from(width) * u64::from(height) / 1_000_000),
+                    count(u64::from(MAX_DECLARED_SIDE)),
+                    (MAX_DECLARED_PIXELS / 1_000_000).to_string(),
+                ],
             ),
         }
+    }
+}
+
+impl fmt::Display for InspectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.sentence().fmt(f)
     }
 }
 
@@ -253,6 +271,75 @@ pub fn inspect(bytes: &[u8]) -> Result<ImageInfo, InspectError> {
         size,
         orientation,
     })
+}
+
+/// Checks that a whole PNG or JPEG file ends where its data does: a PNG's chunks lead, by their
+/// lengths, to `IEND`; a JPEG's entropy-coded data reaches its end-of-image marker. A file cut
+/// off after its header passes [`inspect`] (which reads headers only) but not this. Other
+/// formats are not checked (they are converted before use). Costs one pass over a JPEG's bytes
+/// and one step per PNG chunk.
+pub fn check_complete(bytes: &[u8]) -> Result<(), InspectError> {
+    let cut_off = |format| InspectError::CutOff {
+        format,
+        len: bytes.len(),
+    };
+    match detect(bytes) {
+        Detected::Format(ImageFormat::Png) => {
+            let mut pos: usize = PNG_SIGNATURE.len();
+            while let (Some(len), Some(kind)) = (be32(bytes, pos), bytes_at::<4>(bytes, pos + 4)) {
+                if &kind == b"IEND" {
+                    return Ok(());
+                }
+                pos = pos
+                    .checked_add(12)
+                    .and_then(|p| p.checked_add(len as usize))
+                    .ok_or_else(|| cut_off(ImageFormat::Png))?;
+            }
+            Err(cut_off(ImageFormat::Png))
+        }
+        Detected::Format(ImageFormat::Jpeg) => {
+            // The first start-of-scan: the headers before it have lengths, so walk them.
+            let mut pos = 2;
+            loop {
+                while bytes.get(pos) == Some(&0xFF) {
+                    pos += 1;
+                }
+                match bytes.get(pos) {
+                    None => return Err(cut_off(ImageFormat::Jpeg)),
+                    Some(0x01 | 0xD0..=0xD8) => pos += 1,
+                    Some(0xDA) => break,
+                    Some(_) => {
+                        let len = be16(bytes, pos + 1).ok_or_else(|| cut_off(ImageFormat::Jpeg))?;
+                        pos += 1 + usize::from(len);
+                    }
+                }
+            }
+            // In entropy-coded data a 0xFF byte is followed by 0 (stuffing), a restart marker,
+            // or a marker between scans; the first end-of-image marker ends the picture.
+            // (Whatever follows it, such as a motion photo's video, is not the picture's.)
+            let mut rest = &bytes[pos..];
+            while let Some(at) = rest.iter().position(|&b| b == 0xFF) {
+                if rest.get(at + 1) == Some(&0xD9) {
+                    return Ok(());
+                }
+                rest = &rest[at + 1..];
+            }
+            Err(cut_off(ImageFormat::Jpeg))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the last bytes of a PNG or JPEG file look like its end (`IEND`, or a JPEG
+/// end-of-image marker, within `tail`): a cheap test on a file's tail that tells when
+/// [`check_complete`] needs the whole file. True for other formats.
+pub fn ends_like_complete(format: ImageFormat, tail: &[u8]) -> bool {
+    let needle: &[u8] = match format {
+        ImageFormat::Png => b"IEND",
+        ImageFormat::Jpeg => &[0xFF, 0xD9],
+        _ => return true,
+    };
+    tail.windows(needle.len()).any(|w| w == needle)
 }
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -1202,6 +1289,49 @@ pub(crate) mod tests {
             .contains("whatever its name says"));
     }
 
+    #[test]
+    fn files_cut_off_after_their_header_are_told_so() {
+        let png = png_bytes(400, 300, None);
+        assert_eq!(check_complete(&png), Ok(()));
+        let cut = &png[..png.len() - 12];
+        assert!(inspect(cut).is_ok(), "the header alone is whole");
+        assert_eq!(
+            check_complete(cut),
+            Err(InspectError::CutOff {
+                format: ImageFormat::Png,
+                len: cut.len()
+            })
+        );
+        assert!(!ends_like_complete(
+            ImageFormat::Png,
+            &cut[cut.len() - 16..]
+        ));
+        assert!(ends_like_complete(ImageFormat::Png, &png[png.len() - 16..]));
+
+        let jpeg = jpeg_bytes(400, 300, Some(6), true);
+        assert_eq!(check_complete(&jpeg), Ok(()));
+        // A motion photo: a video after the end-of-image marker is not the picture's.
+        let mut motion = jpeg.clone();
+        motion.extend_from_slice(b"\0\0\0\x18ftypmp42 and a video");
+        assert_eq!(check_complete(&motion), Ok(()));
+        assert!(!ends_like_complete(
+            ImageFormat::Jpeg,
+            &motion[motion.len() - 8..]
+        ));
+        let cut = &jpeg[..jpeg.len() - 2];
+        let error = check_complete(cut).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "The JPEG file ends after {} bytes, before the end of its picture data: it was \
+                 cut off while being saved or downloaded. Download or save the picture again.",
+                cut.len()
+            )
+        );
+        // Other formats are converted first: not checked here.
+        assert_eq!(check_complete(b"GIF89a\x01\x00\x01\x00"), Ok(()));
+    }
+
     mod props {
         use proptest::prelude::*;
 
@@ -1223,6 +1353,7 @@ pub(crate) mod tests {
                 let mut bytes = prefix.to_vec();
                 bytes.extend_from_slice(&body);
                 let _ = inspect(&bytes);
+                let _ = check_complete(&bytes);
             }
 
             /// Valid headers with bytes flipped or cut: an answer, never a panic; cut before

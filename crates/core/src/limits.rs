@@ -31,3 +31,11 @@ pub const RESULT_LINK_DAYS: u32 = 30;
 
 /// One day in milliseconds, for turning [`RESULT_LINK_DAYS`] into timestamps.
 pub const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+// Bounds of this project, not published by Kling: they keep what a server stores and echoes
+// about one task small.
+
+/// Longest `external_task_id`, in bytes.
+pub const MAX_EXTERNAL_ID_BYTES: usize = 128;
+/// Longest picture or callback address, in bytes.
+pub const MAX_URL_BYTES: usize = 2048;

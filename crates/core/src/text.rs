@@ -114,6 +114,70 @@ pub(crate) fn capitalised(word: &str) -> String {
     out
 }
 
+/// A sentence for people, kept as its parts so that it can be said in another language: each
+/// part an English template — which is also the part's key in a locale pack — with `{0}`…`{9}`
+/// where its arguments go. `Display` gives the English sentence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sentence(pub Vec<(&'static str, Vec<String>)>);
+
+impl Sentence {
+    /// A sentence of one part.
+    pub fn new(template: &'static str, args: Vec<String>) -> Self {
+        Sentence(vec![(template, args)])
+    }
+
+    /// This sentence followed by another part.
+    pub fn and(mut self, template: &'static str, args: Vec<String>) -> Self {
+        self.0.push((template, args));
+        self
+    }
+
+    /// The sentence with each template first passed through `translate`.
+    pub fn render(&self, translate: impl Fn(&'static str) -> Option<String>) -> String {
+        let mut out = String::new();
+        for (template, args) in &self.0 {
+            match translate(template) {
+                Some(own) => out.push_str(&fill(&own, args)),
+                None => out.push_str(&fill(template, args)),
+            }
+        }
+        out
+    }
+}
+
+impl core::fmt::Display for Sentence {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.render(|_| None))
+    }
+}
+
+/// `template` with `{0}`…`{9}` replaced by `args` (a placeholder without an argument stays as
+/// it is; any other brace is kept).
+pub fn fill(template: &str, args: &[String]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let bytes = after.as_bytes();
+        let arg = (bytes.len() >= 3 && bytes[2] == b'}' && bytes[1].is_ascii_digit())
+            .then(|| usize::from(bytes[1] - b'0'))
+            .and_then(|i| args.get(i));
+        match arg {
+            Some(value) => {
+                out.push_str(value);
+                rest = &after[3..];
+            }
+            None => {
+                out.push('{');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
@@ -159,5 +223,18 @@ mod tests {
         assert_eq!(count(10_485_760), "10,485,760");
         assert_eq!(megabytes(13_002_342), "12.4");
         assert_eq!(capitalised("left"), "Left");
+    }
+
+    #[test]
+    fn fills_placeholders_in_any_order() {
+        let args = ["a".to_owned(), "b".to_owned()];
+        assert_eq!(
+            fill("{1} then {0}, {2} and {x}", &args),
+            "b then a, {2} and {x}"
+        );
+        let sentence = Sentence::new("One {0}.", vec!["x".into()]).and(" Two.", vec![]);
+        assert_eq!(sentence.to_string(), "One x. Two.");
+        let own = |t: &str| (t == " Two.").then(|| " 二。".to_owned());
+        assert_eq!(sentence.render(own), "One x. 二。");
     }
 }

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::base64;
 use crate::geometry::{RatioProblem, Ratios};
-use crate::inspect::{inspect, ImageFormat, ImageInfo, InspectError};
+use crate::inspect::{check_complete, inspect, ImageFormat, ImageInfo, InspectError};
 use crate::limits::{
-    MAX_FILE_BYTES, MAX_INPUT_ASPECT, MAX_N, MAX_PROMPT_CHARS, MIN_INPUT_ASPECT, MIN_N, MIN_SIDE_PX,
+    MAX_EXTERNAL_ID_BYTES, MAX_FILE_BYTES, MAX_INPUT_ASPECT, MAX_N, MAX_PROMPT_CHARS,
+    MAX_URL_BYTES, MIN_INPUT_ASPECT, MIN_N, MIN_SIDE_PX,
 };
-use crate::text::{count, decimal, megabytes};
+use crate::text::{count, decimal, megabytes, Sentence};
 
 /// Which address a URL problem is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -67,30 +68,38 @@ pub enum Problem {
     Ratios(RatioProblem),
     /// All four sides are 0: Kling would return the picture unchanged, for a price.
     NoExpansion,
+    /// An address longer than [`MAX_URL_BYTES`].
+    UrlTooLong { field: UrlField, bytes: usize },
+    /// An `external_task_id` longer than [`MAX_EXTERNAL_ID_BYTES`].
+    ExternalIdTooLong { bytes: usize },
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Problem {
+    /// The message, as parts a translation can say in another language (see [`Sentence`]).
+    pub fn sentence(&self) -> Sentence {
+        let one = Sentence::new;
         match self {
-            Problem::NeedsConversion { format } => write!(
-                f,
-                "This is a {format} picture; Kling accepts only PNG and JPEG. Convert it to PNG \
-                 or JPEG first."
+            Problem::NeedsConversion { format } => one(
+                "This is a {0} picture; Kling accepts only PNG and JPEG. Convert it to PNG or \
+                 JPEG first.",
+                vec![format.to_string()],
             ),
             Problem::FileTooLarge { bytes } => {
                 let over = bytes.saturating_sub(MAX_FILE_BYTES);
                 let by = if over == 1 {
-                    "1 byte".to_owned()
+                    Sentence::new("1 byte", vec![])
                 } else if over < 100 * 1024 {
-                    format!("{} bytes", count(over))
+                    Sentence::new("{0} bytes", vec![count(over)])
                 } else {
-                    format!("{} MB", megabytes(over))
+                    Sentence::new("{0} MB", vec![megabytes(over)])
                 };
-                write!(
-                    f,
-                    "The file is {} MB, {by} over Kling's 10 MB limit. Save it as JPEG at a \
-                     lower quality or at a smaller size.",
-                    megabytes(*bytes)
+                // The amount over is a part of its own, said in the same language.
+                let mut sentence = one("The file is {0} MB, ", vec![megabytes(*bytes)]);
+                sentence.0.extend(by.0);
+                sentence.and(
+                    " over Kling's 10 MB limit. Save it as JPEG at a lower quality or at a \
+                     smaller size.",
+                    vec![],
                 )
             }
             Problem::TooSmall { width, height } => {
@@ -98,105 +107,129 @@ impl fmt::Display for Problem {
                 let short = w.min(h).max(1);
                 let min = u64::from(MIN_SIDE_PX);
                 let grow = |x: u64| (x * min).div_ceil(short);
-                write!(
-                    f,
-                    "The picture is {width} × {height} px; Kling needs at least {MIN_SIDE_PX} px \
-                     on each side."
-                )?;
+                let first = one(
+                    "The picture is {0} × {1} px; Kling needs at least {2} px on each side.",
+                    vec![
+                        width.to_string(),
+                        height.to_string(),
+                        MIN_SIDE_PX.to_string(),
+                    ],
+                );
                 let aspect = w as f64 / h.max(1) as f64;
                 if (MIN_INPUT_ASPECT..=MAX_INPUT_ASPECT).contains(&aspect) {
-                    write!(
-                        f,
-                        " Enlarge it to at least {} × {} px, or choose a larger picture.",
-                        grow(w),
-                        grow(h)
+                    first.and(
+                        " Enlarge it to at least {0} × {1} px, or choose a larger picture.",
+                        vec![grow(w).to_string(), grow(h).to_string()],
                     )
                 } else {
                     // Enlarging alone would keep a shape Kling refuses (reported separately).
-                    f.write_str(" Choose a larger picture.")
+                    first.and(" Choose a larger picture.", vec![])
                 }
             }
             Problem::AspectOutOfRange { width, height } => {
                 let (w, h) = (u64::from(*width), u64::from(*height));
                 if w >= h {
-                    write!(
-                        f,
-                        "The picture is {width} × {height} px, {}:1; Kling accepts shapes from \
-                         1:2.5 (tall) to 2.5:1 (wide). Crop it to at most {} px wide ({} × \
-                         {height} px).",
-                        decimal(w as f64 / h.max(1) as f64, 2),
-                        h * 5 / 2,
-                        h * 5 / 2
+                    one(
+                        "The picture is {0} × {1} px, {2}:1; Kling accepts shapes from 1:2.5 \
+                         (tall) to 2.5:1 (wide). Crop it to at most {3} px wide ({3} × {1} px).",
+                        vec![
+                            width.to_string(),
+                            height.to_string(),
+                            decimal(w as f64 / h.max(1) as f64, 2),
+                            (h * 5 / 2).to_string(),
+                        ],
                     )
                 } else {
-                    write!(
-                        f,
-                        "The picture is {width} × {height} px, 1:{}; Kling accepts shapes from \
-                         1:2.5 (tall) to 2.5:1 (wide). Crop it to at most {} px tall ({width} × \
-                         {} px).",
-                        decimal(h as f64 / w.max(1) as f64, 2),
-                        w * 5 / 2,
-                        w * 5 / 2
+                    one(
+                        "The picture is {0} × {1} px, 1:{2}; Kling accepts shapes from 1:2.5 \
+                         (tall) to 2.5:1 (wide). Crop it to at most {3} px tall ({0} × {3} px).",
+                        vec![
+                            width.to_string(),
+                            height.to_string(),
+                            decimal(h as f64 / w.max(1) as f64, 2),
+                            (w * 5 / 2).to_string(),
+                        ],
                     )
                 }
             }
-            Problem::Unreadable(error) => error.fmt(f),
-            Problem::NoImage => f.write_str(
+            Problem::Unreadable(error) => error.sentence(),
+            Problem::NoImage => one(
                 "No picture was given. Choose a PNG or JPEG file, or paste a picture's web \
                  address.",
+                vec![],
             ),
-            Problem::DataUrlPrefix => f.write_str(
+            Problem::DataUrlPrefix => one(
                 "The picture data starts with a \"data:\" prefix; Kling needs only the Base64 \
                  text after the comma. Remove everything up to and including the comma.",
+                vec![],
             ),
-            Problem::InvalidBase64 { position } => write!(
-                f,
-                "The picture data is not valid Base64: character {} is not allowed (spaces and \
+            Problem::InvalidBase64 { position } => one(
+                "The picture data is not valid Base64: character {0} is not allowed (spaces and \
                  line breaks count). Send the file's Base64 text in one piece.",
-                count(*position as u64 + 1)
+                vec![count(*position as u64 + 1)],
             ),
-            Problem::UrlScheme { field, scheme } if scheme.eq_ignore_ascii_case("data") => {
-                write!(
-                    f,
-                    "The {} is a data: URL. Send the Base64 text after the comma as the picture \
-                     instead, or use an http:// or https:// address.",
-                    field.noun()
-                )
-            }
-            Problem::UrlScheme { field, scheme } => write!(
-                f,
-                "The {} starts with \"{scheme}:\"; only http:// and https:// addresses can be \
-                 used. Use a web address the provider can download from.",
-                field.noun()
+            Problem::UrlScheme { field, scheme } if scheme.eq_ignore_ascii_case("data") => one(
+                "The {0} is a data: URL. Send the Base64 text after the comma as the picture \
+                 instead, or use an http:// or https:// address.",
+                vec![field.noun().to_owned()],
             ),
-            Problem::UrlMalformed { field, reason } => write!(
-                f,
-                "The {} {reason}. Paste the full address, e.g. https://example.com/photo.jpg.",
-                field.noun()
+            Problem::UrlScheme { field, scheme } => one(
+                "The {0} starts with \"{1}:\"; only http:// and https:// addresses can be used. \
+                 Use a web address the provider can download from.",
+                vec![field.noun().to_owned(), scheme.clone()],
+            ),
+            Problem::UrlMalformed { field, reason } => one(
+                "The {0} {1}. Paste the full address, e.g. https://example.com/photo.jpg.",
+                vec![field.noun().to_owned(), (*reason).to_owned()],
             ),
             Problem::PromptTooLong { chars } => {
                 let over = chars - MAX_PROMPT_CHARS.min(*chars);
-                write!(
-                    f,
-                    "The prompt is {} characters; Kling accepts at most {}. Shorten it by {} \
-                     character{}.",
-                    count(*chars as u64),
-                    count(MAX_PROMPT_CHARS as u64),
-                    count(over as u64),
-                    if over == 1 { "" } else { "s" }
+                one(
+                    if over == 1 {
+                        "The prompt is {0} characters; Kling accepts at most {1}. Shorten it by \
+                         {2} character."
+                    } else {
+                        "The prompt is {0} characters; Kling accepts at most {1}. Shorten it by \
+                         {2} characters."
+                    },
+                    vec![
+                        count(*chars as u64),
+                        count(MAX_PROMPT_CHARS as u64),
+                        count(over as u64),
+                    ],
                 )
             }
-            Problem::CountOutOfRange { n } => write!(
-                f,
-                "{n} pictures were asked for; Kling makes {MIN_N} to {MAX_N} per task. Choose a \
-                 number from {MIN_N} to {MAX_N}."
+            Problem::CountOutOfRange { n } => one(
+                "{0} pictures were asked for; Kling makes {1} to {2} per task. Choose a number \
+                 from {1} to {2}.",
+                vec![n.to_string(), MIN_N.to_string(), MAX_N.to_string()],
             ),
-            Problem::Ratios(problem) => problem.fmt(f),
-            Problem::NoExpansion => f.write_str(
+            Problem::Ratios(problem) => problem.sentence(),
+            Problem::NoExpansion => one(
                 "All four sides are 0, so Kling would return the picture unchanged. Expand at \
                  least one side: raise the area above ×1 or choose another aspect.",
+                vec![],
+            ),
+            Problem::UrlTooLong { field, bytes } => one(
+                "The {0} is {1} bytes long; at most {2} are accepted. Use a shorter address, or \
+                 send the picture itself.",
+                vec![
+                    field.noun().to_owned(),
+                    count(*bytes as u64),
+                    count(MAX_URL_BYTES as u64),
+                ],
+            ),
+            Problem::ExternalIdTooLong { bytes } => one(
+                "external_task_id is {0} bytes long; at most {1} are accepted. Use a shorter id.",
+                vec![count(*bytes as u64), MAX_EXTERNAL_ID_BYTES.to_string()],
             ),
         }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.sentence().fmt(f)
     }
 }
 
@@ -244,10 +277,16 @@ pub fn check_image(info: &ImageInfo, byte_len: u64) -> Vec<Problem> {
     problems
 }
 
-/// Inspect raw file bytes and check them: the one call for a picture the user picked.
+/// Inspect a whole file's bytes and check them: its headers, that it is not cut off, and every
+/// limit.
 pub fn check_image_bytes(bytes: &[u8]) -> Result<ImageInfo, Vec<Problem>> {
     let info = inspect(bytes).map_err(|e| vec![Problem::Unreadable(e)])?;
-    let problems = check_image(&info, bytes.len() as u64);
+    let mut problems: Vec<Problem> = check_complete(bytes)
+        .err()
+        .map(Into::into)
+        .into_iter()
+        .collect();
+    problems.extend(check_image(&info, bytes.len() as u64));
     if problems.is_empty() {
         Ok(info)
     } else {
@@ -283,6 +322,12 @@ pub fn check_callback_url(url: &str) -> Result<(), Problem> {
 }
 
 fn check_url(url: &str, field: UrlField) -> Result<(), Problem> {
+    if url.len() > MAX_URL_BYTES {
+        return Err(Problem::UrlTooLong {
+            field,
+            bytes: url.len(),
+        });
+    }
     if url.is_empty() {
         return Err(match field {
             UrlField::Image => Problem::NoImage,
@@ -404,13 +449,29 @@ impl ExpandRequest {
     }
 
     /// Every problem with this request. A Base64 picture is decoded and its headers inspected
-    /// (format, size, dimensions, shape); a URL picture can only be checked as an address.
+    /// (format, size, dimensions, shape, not cut off); a URL picture can only be checked as an
+    /// address.
     pub fn validate(&self) -> Result<(), Vec<Problem>> {
+        self.validate_and_decode().map(|_| ())
+    }
+
+    /// [`validate`](Self::validate), giving the decoded bytes of a Base64 picture (for a server
+    /// that goes on to use them) or `None` for a URL.
+    pub fn validate_and_decode(&self) -> Result<Option<Vec<u8>>, Vec<Problem>> {
         let mut problems = Vec::new();
-        match &self.image {
-            ImageSource::Url(url) => problems.extend(check_image_url(url).err()),
-            ImageSource::Base64(text) => problems.extend(check_base64_image(text)),
-        }
+        let picture = match &self.image {
+            ImageSource::Url(url) => {
+                problems.extend(check_image_url(url).err());
+                None
+            }
+            ImageSource::Base64(text) => match decode_base64_image(text) {
+                Ok(bytes) => Some(bytes),
+                Err(found) => {
+                    problems.extend(found);
+                    None
+                }
+            },
+        };
         problems.extend(check_ratios(&self.ratios).err());
         if let Some(prompt) = &self.prompt {
             problems.extend(check_prompt(prompt).err());
@@ -421,20 +482,22 @@ impl ExpandRequest {
                 problems.extend(check_callback_url(url).err());
             }
         }
+        if let Some(id) = &self.external_task_id {
+            if id.len() > MAX_EXTERNAL_ID_BYTES {
+                problems.push(Problem::ExternalIdTooLong { bytes: id.len() });
+            }
+        }
         if problems.is_empty() {
-            Ok(())
+            Ok(picture)
         } else {
             Err(problems)
         }
     }
 }
 
-fn check_base64_image(text: &str) -> Vec<Problem> {
-    decode_base64_image(text).err().unwrap_or_default()
-}
-
 /// Decodes a picture sent as Base64 and checks it like Kling: raw Base64 without a `data:`
-/// prefix, PNG or JPEG, at most 10 MB, at least 300 px a side, aspect within 1:2.5 to 2.5:1.
+/// prefix, PNG or JPEG, not cut off, at most 10 MB, at least 300 px a side, aspect within 1:2.5
+/// to 2.5:1.
 /// Gives the bytes, for a server that goes on to use them.
 pub fn decode_base64_image(text: &str) -> Result<Vec<u8>, Vec<Problem>> {
     if text.is_empty() {
@@ -685,6 +748,64 @@ mod tests {
             req.validate(),
             Err(vec![Problem::Unreadable(InspectError::Unrecognized {
                 looks_like: Some("a PDF document")
+            })])
+        );
+    }
+
+    #[test]
+    fn long_addresses_and_ids_are_refused_with_their_length() {
+        let long_url = format!("https://example.com/{}", "a".repeat(MAX_URL_BYTES));
+        let mut req = ExpandRequest::new(
+            ImageSource::Url(long_url.clone()),
+            Ratios::new(0.1, 0.1, 0.1, 0.1),
+        );
+        req.callback_url = Some(long_url.clone());
+        req.external_task_id = Some("x".repeat(MAX_EXTERNAL_ID_BYTES + 1));
+        let problems = req.validate().unwrap_err();
+        assert_eq!(
+            problems,
+            vec![
+                Problem::UrlTooLong {
+                    field: UrlField::Image,
+                    bytes: long_url.len()
+                },
+                Problem::UrlTooLong {
+                    field: UrlField::Callback,
+                    bytes: long_url.len()
+                },
+                Problem::ExternalIdTooLong { bytes: 129 },
+            ]
+        );
+        assert_eq!(
+            problems[0].to_string(),
+            "The picture address is 2,068 bytes long; at most 2,048 are accepted. Use a shorter \
+             address, or send the picture itself."
+        );
+        assert_eq!(
+            problems[2].to_string(),
+            "external_task_id is 129 bytes long; at most 128 are accepted. Use a shorter id."
+        );
+        req.image = ImageSource::Url("https://example.com/a.png".into());
+        req.callback_url = None;
+        req.external_task_id = Some("é".repeat(64)); // 128 bytes
+        assert_eq!(req.validate_and_decode(), Ok(None));
+    }
+
+    #[test]
+    fn a_base64_picture_cut_off_after_its_header_is_refused_and_a_whole_one_is_given_back() {
+        let whole = png_bytes(800, 600, None);
+        let mut req = ExpandRequest::new(
+            ImageSource::Base64(base64::encode(&whole)),
+            Ratios::new(0.1, 0.1, 0.2, 0.2),
+        );
+        assert_eq!(req.validate_and_decode(), Ok(Some(whole.clone())));
+        let cut = &whole[..whole.len() - 12];
+        req.image = ImageSource::Base64(base64::encode(cut));
+        assert_eq!(
+            req.validate(),
+            Err(vec![Problem::Unreadable(InspectError::CutOff {
+                format: ImageFormat::Png,
+                len: cut.len()
             })])
         );
     }

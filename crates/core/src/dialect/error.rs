@@ -4,6 +4,8 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::Refusal;
+
 /// What kind of failure an [`ApiError`] is, which decides what the widget says and whether it
 /// may retry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,6 +33,10 @@ pub enum ErrorCategory {
     Network,
     /// The answer could not be understood.
     Protocol,
+    /// The proxy refused the caller's access token: the person signs in again.
+    SignIn,
+    /// The caller (or the whole proxy) has used what it may spend for now.
+    Quota,
 }
 
 impl ErrorCategory {
@@ -57,6 +63,8 @@ impl ErrorCategory {
             ErrorCategory::NotOffered => "Not offered by this provider",
             ErrorCategory::Network => "Provider unreachable",
             ErrorCategory::Protocol => "Unexpected answer",
+            ErrorCategory::SignIn => "Sign in again",
+            ErrorCategory::Quota => "Limit reached",
         }
     }
 
@@ -100,6 +108,12 @@ impl ErrorCategory {
                 "The provider could not be reached. Check the connection and try again."
             }
             ErrorCategory::Protocol => "The provider's answer could not be understood.",
+            ErrorCategory::SignIn => {
+                "This site's permission to expand pictures is missing or has ended. Sign in \
+                 again (or reload the page), then press Retry."
+            }
+            // The proxy's own sentence says what was used and when more is allowed.
+            ErrorCategory::Quota => "",
         }
     }
 }
@@ -122,6 +136,8 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// Set only for retryable categories, from the `Retry-After` header.
     pub retry_after_ms: Option<u64>,
+    /// Set when the proxy itself refused (its answer's `error` word).
+    pub refusal: Option<Refusal>,
 }
 
 impl ApiError {
@@ -134,6 +150,7 @@ impl ApiError {
             message: clean_message(message),
             request_id: None,
             retry_after_ms: None,
+            refusal: None,
         }
     }
 
@@ -151,42 +168,71 @@ impl ApiError {
     pub fn retryable(&self) -> bool {
         self.category.retryable()
     }
+
+    /// For the answer to a create call: whether the task may exist all the same. No answer at
+    /// all, a gateway's 502/504, an internal error or timeout (5000/5002), or a 2xx answer that
+    /// cannot be read can each come after the provider made the task, so it must be looked up by its `external_task_id` before
+    /// anything is sent again.
+    pub fn create_may_exist(&self) -> bool {
+        self.category == ErrorCategory::Network
+            || matches!(self.http_status, Some(500 | 502 | 504))
+            || matches!(self.code, Some(5000 | 5002))
+            // A success that could not be read (cut short on its way) made its task all the same.
+            || (self.category == ErrorCategory::Protocol
+                && self.http_status.is_some_and(|s| (200..300).contains(&s)))
+    }
+
+    /// What happened and what to do, without the title: a message box shows the title above
+    /// it, and a screen reader would otherwise read it twice. `Display` gives both.
+    pub fn explanation(&self) -> Explanation<'_> {
+        Explanation(self)
+    }
 }
+
+/// The body of an error message; see [`ApiError::explanation`].
+pub struct Explanation<'a>(&'a ApiError);
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}. {}",
-            self.category.title(),
-            self.category.explanation()
-        )?;
-        if self.category.retryable() && self.category != ErrorCategory::Network {
-            match self.retry_after_ms {
+        write!(f, "{}. {}", self.category.title(), self.explanation())
+    }
+}
+
+impl fmt::Display for Explanation<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = self.0;
+        if error.category == ErrorCategory::Quota && has_content(&error.message) {
+            // The proxy's sentence ("You have used today's 20 expansions; more from 00:00
+            // UTC") is the whole message.
+            return f.write_str(&error.message);
+        }
+        f.write_str(error.category.explanation())?;
+        if error.category.retryable() && error.category != ErrorCategory::Network {
+            match error.retry_after_ms {
                 Some(ms) => write!(f, " Wait {} and try again.", fmt_wait(ms))?,
                 None => f.write_str(" Wait a few seconds and try again.")?,
             }
         }
-        if has_content(&self.message) {
-            match self.category {
+        if has_content(&error.message) {
+            match error.category {
                 // These messages are this crate's own description, not the provider's words.
-                ErrorCategory::Protocol | ErrorCategory::Network => {
-                    write!(f, " Details: {}.", self.message)?
+                ErrorCategory::Protocol | ErrorCategory::Network | ErrorCategory::SignIn => {
+                    write!(f, " Details: {}.", error.message)?
                 }
-                _ => write!(f, " The provider said: \u{201c}{}\u{201d}.", self.message)?,
+                _ => write!(f, " The provider said: \u{201c}{}\u{201d}.", error.message)?,
             }
         }
-        if self.category == ErrorCategory::Protocol {
+        if error.category == ErrorCategory::Protocol {
             f.write_str(" If it keeps happening, choose another provider.")?;
         }
         let mut details = Vec::new();
-        if let Some(status) = self.http_status {
+        if let Some(status) = error.http_status {
             details.push(format!("HTTP {status}"));
         }
-        if let Some(code) = self.code {
+        if let Some(code) = error.code {
             details.push(format!("code {code}"));
         }
-        if let Some(id) = &self.request_id {
+        if let Some(id) = &error.request_id {
             details.push(format!("request {id}"));
         }
         if !details.is_empty() {

@@ -17,16 +17,17 @@
 
 mod error;
 pub mod kling;
+mod refusal;
 mod task;
 
 use core::fmt;
 use core::str::FromStr;
 
-use serde_json::{Map, Value};
-
 pub use error::{category_for_http, parse_http_date, parse_retry_after, ApiError, ErrorCategory};
-pub use task::{ResultImage, TaskSnapshot, TaskStatus};
+pub use refusal::Refusal;
+pub use task::{is_web_link, Created, ResultImage, TaskSnapshot, TaskStatus};
 
+use crate::json::{Map, Value};
 use crate::limits::{DAY_MS, RESULT_LINK_DAYS};
 use crate::validate::ExpandRequest;
 
@@ -228,66 +229,63 @@ impl Dialect {
     /// - `kkiai`: the official body without `watermark_info` (`n` is required there).
     /// - `modellix`: image, the four ratios, prompt and n only.
     pub fn create_body(&self, req: &ExpandRequest) -> Value {
-        let mut body = kling::CreateBody::from_request(req);
-        match self {
-            Dialect::Kling => {}
-            Dialect::CometApi => {
-                body.watermark_info = None;
-                body.bottom_expansion_ratio = Some(body.down_expansion_ratio);
-            }
-            Dialect::Kkiai => body.watermark_info = None,
-            Dialect::Modellix => {
-                // Value::from rather than json!: the macro's to_value(..).unwrap() would keep
-                // serde_json's Debug code in the widget's wasm.
-                let mut map = Map::new();
-                map.insert("image".into(), Value::from(body.image));
-                map.insert(
-                    "up_expansion_ratio".into(),
-                    Value::from(body.up_expansion_ratio),
-                );
-                map.insert(
-                    "down_expansion_ratio".into(),
-                    Value::from(body.down_expansion_ratio),
-                );
-                map.insert(
-                    "left_expansion_ratio".into(),
-                    Value::from(body.left_expansion_ratio),
-                );
-                map.insert(
-                    "right_expansion_ratio".into(),
-                    Value::from(body.right_expansion_ratio),
-                );
-                if let Some(prompt) = body.prompt {
-                    map.insert("prompt".into(), Value::from(prompt));
-                }
-                map.insert("n".into(), Value::from(body.n.unwrap_or(1)));
-                return Value::Object(map);
-            }
+        let body = kling::CreateBody::from_request(req);
+        let mut map = Map::new();
+        map.insert("image", body.image);
+        map.insert("up_expansion_ratio", body.up_expansion_ratio);
+        map.insert("down_expansion_ratio", body.down_expansion_ratio);
+        if *self == Dialect::CometApi {
+            map.insert("bottom_expansion_ratio", body.down_expansion_ratio);
         }
-        serde_json::to_value(body).unwrap_or(Value::Null)
+        map.insert("left_expansion_ratio", body.left_expansion_ratio);
+        map.insert("right_expansion_ratio", body.right_expansion_ratio);
+        if let Some(prompt) = body.prompt {
+            map.insert("prompt", prompt);
+        }
+        map.insert("n", body.n.unwrap_or(1));
+        if *self == Dialect::Modellix {
+            return Value::Object(map);
+        }
+        if let (Dialect::Kling, Some(watermark)) = (self, body.watermark_info) {
+            let mut info = Map::new();
+            info.insert("enabled", watermark.enabled);
+            map.insert("watermark_info", info);
+        }
+        if let Some(url) = body.callback_url {
+            map.insert("callback_url", url);
+        }
+        if let Some(id) = body.external_task_id {
+            map.insert("external_task_id", id);
+        }
+        Value::Object(map)
     }
 
-    /// Read the answer to a create call.
+    /// Read the answer to a create call. A success that names no task (KKIAI documents `{}`;
+    /// other wrappers answer without `data` or without a task id in it) is
+    /// [`Created::Unnamed`]: the task exists and is found by the `external_task_id` the
+    /// request carried (see [`Dialect::supports_external_task_id`]).
     pub fn parse_create(
         &self,
         http_status: u16,
         body: &str,
         retry_after: Option<&str>,
-    ) -> Result<TaskSnapshot, ApiError> {
+    ) -> Result<Created, ApiError> {
         let data = self.envelope(http_status, body, retry_after)?;
         let data = match data {
             Some(Value::Array(items)) => items.into_iter().next(),
             other => other,
         };
-        let Some(data) = data.filter(|d| !d.is_null()) else {
-            return Err(protocol(
-                http_status,
-                "the provider accepted the request but returned no task id, so the task cannot \
-                 be followed; check the provider's task list before sending it again, or it may \
-                 be charged twice",
-            ));
-        };
-        self.snapshot(&data, http_status, Some(TaskStatus::Submitted))
+        let names_a_task = data
+            .as_ref()
+            .and_then(|d| d.get("task_id"))
+            .and_then(value_to_string)
+            .is_some_and(|id| !id.is_empty());
+        match data {
+            Some(data) if names_a_task => self
+                .snapshot(&data, http_status, Some(TaskStatus::Submitted))
+                .map(Created::Task),
+            _ => Ok(Created::Unnamed),
+        }
     }
 
     /// Read the answer to a query-one call. `data` may be an object or a one-element array.
@@ -345,7 +343,7 @@ impl Dialect {
         retry_after: Option<&str>,
     ) -> Result<Option<Value>, ApiError> {
         let ok_status = (200..300).contains(&http_status);
-        let parsed: Option<Value> = serde_json::from_str(body).ok();
+        let parsed = Value::parse(body).ok();
         let Some(Value::Object(mut obj)) = parsed else {
             return Err(match http_status {
                 // No JSON envelope at all on a 404: the path itself is unknown there.
@@ -378,6 +376,24 @@ impl Dialect {
             .or_else(|| obj.get("requestId"))
             .and_then(value_to_string);
         let data = obj.remove("data");
+        // The proxy's own refusals carry a word that says what to do, in any dialect.
+        if let Some(refusal) = obj
+            .get("error")
+            .and_then(Value::as_str)
+            .and_then(Refusal::from_word)
+        {
+            let code = obj.get("code").and_then(value_to_i64);
+            let mut e = fail(
+                refusal.category(),
+                http_status,
+                code,
+                &message,
+                request_id,
+                retry_after,
+            );
+            e.refusal = Some(refusal);
+            return Err(e);
+        }
         let code = match obj.get("code") {
             // `{"code": null, "message": "404"}`: a wrapper that does not route this call.
             Some(Value::Null) => {
@@ -485,7 +501,7 @@ impl Dialect {
         };
         let created_at_ms = obj.get("created_at").and_then(value_to_i64);
         let updated_at_ms = obj.get("updated_at").and_then(value_to_i64);
-        let (images, status_message, expires_at_ms) = match self {
+        let (mut images, status_message, expires_at_ms) = match self {
             Dialect::Modellix => {
                 let resources = obj
                     .get("result")
@@ -508,7 +524,7 @@ impl Dialect {
                     .collect();
                 let message = ["error", "error_message", "message", "task_status_msg"]
                     .iter()
-                    .filter_map(|key| obj.get(*key))
+                    .filter_map(|key| obj.get(key))
                     .find_map(|v| match v {
                         Value::String(s) => Some(s.clone()),
                         Value::Object(o) => o.get("message").and_then(value_to_string),
@@ -556,6 +572,20 @@ impl Dialect {
                 (images, message, expires)
             }
         };
+        // Links that are not web addresses never reach a client: not stored, shown or opened.
+        let listed = images.len();
+        images.retain(|image| is_web_link(&image.url));
+        let mut refused_links = u32::try_from(listed - images.len()).unwrap_or(u32::MAX);
+        for image in &mut images {
+            if image
+                .watermark_url
+                .as_deref()
+                .is_some_and(|u| !is_web_link(u))
+            {
+                image.watermark_url = None;
+                refused_links = refused_links.saturating_add(1);
+            }
+        }
         let external_task_id = obj
             .get("task_info")
             .and_then(|info| info.get("external_task_id"))
@@ -571,6 +601,7 @@ impl Dialect {
             created_at_ms,
             updated_at_ms,
             expires_at_ms,
+            refused_links,
         })
     }
 }
@@ -625,7 +656,7 @@ fn value_to_string(value: &Value) -> Option<String> {
 fn value_to_i64(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64()
+            Some(n.as_f64())
                 .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
                 .map(|f| f as i64)
         }),

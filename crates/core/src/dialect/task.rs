@@ -4,6 +4,26 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// What a successful create answer says about the task it made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    /// The answer names the task (and usually its first status).
+    Task(TaskSnapshot),
+    /// The provider accepted the request but named no task (KKIAI's documented `{}`): the task
+    /// exists, and is found by the `external_task_id` the request carried.
+    Unnamed,
+}
+
+impl Created {
+    /// The task the answer names, if it names one.
+    pub fn into_task(self) -> Option<TaskSnapshot> {
+        match self {
+            Created::Task(task) => Some(task),
+            Created::Unnamed => None,
+        }
+    }
+}
+
 /// Where a task is. Every provider's words map onto these four.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,6 +123,29 @@ pub struct TaskSnapshot {
     pub updated_at_ms: Option<i64>,
     /// When the result links stop working, when known or derivable.
     pub expires_at_ms: Option<i64>,
+    /// Result links the answer carried that are not web addresses ([`is_web_link`]): left out
+    /// of `images`, counted so that a client can say so.
+    #[serde(default)]
+    pub refused_links: u32,
+}
+
+/// Whether a result link may be stored, shown, fetched or opened: an `http:` or `https:`
+/// address, or one relative to the endpoint's own origin (`/…`, as the local engine answers).
+/// Anything else (`javascript:`, `data:`, `blob:`, `file:`, a scheme-relative `//host`, a
+/// `/\host` that browsers read as one, control characters or spaces) is refused.
+pub fn is_web_link(url: &str) -> bool {
+    if url.is_empty() || url.len() > crate::limits::MAX_URL_BYTES {
+        return false;
+    }
+    if url.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return false;
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        return url.len() > lower.find("//").map_or(0, |i| i + 2);
+    }
+    let mut chars = url.chars();
+    chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'))
 }
 
 impl TaskSnapshot {
@@ -117,6 +160,7 @@ impl TaskSnapshot {
             created_at_ms: None,
             updated_at_ms: None,
             expires_at_ms: None,
+            refused_links: 0,
         }
     }
 }
@@ -124,6 +168,34 @@ impl TaskSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_links_pass() {
+        for good in [
+            "https://cdn.klingai.com/r/1.png",
+            "HTTP://example.com/x",
+            "/api/kling/results/t/0.png",
+        ] {
+            assert!(is_web_link(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,<script>x</script>",
+            "blob:https://example.com/1",
+            "file:///etc/passwd",
+            "//evil.example/x.png",
+            "/\\evil.example/x.png",
+            "https://",
+            "https://example.com/a b",
+            "https://example.com/\nx",
+            "vbscript:x",
+            "",
+            "x.png",
+        ] {
+            assert!(!is_web_link(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn words_normalise() {

@@ -176,9 +176,34 @@ fn query_path_and_route_agree() {
 
 // ---------------------------------------------------------------- request bodies
 
+/// A create body as serde_json reads its text.
+fn body_of(dialect: Dialect, req: &ExpandRequest) -> serde_json::Value {
+    serde_json::from_str(&dialect.create_body(req).to_string()).unwrap()
+}
+
+#[test]
+fn official_bodies_are_the_wire_type_serialised() {
+    let mut req = request();
+    req.callback_url = Some("https://example.com/hook".into());
+    for dialect in [Dialect::Kling, Dialect::CometApi, Dialect::Kkiai] {
+        let mut expected = kling::CreateBody::from_request(&req);
+        if dialect != Dialect::Kling {
+            expected.watermark_info = None;
+        }
+        if dialect == Dialect::CometApi {
+            expected.bottom_expansion_ratio = Some(expected.down_expansion_ratio);
+        }
+        assert_eq!(
+            body_of(dialect, &req),
+            serde_json::to_value(&expected).unwrap(),
+            "{dialect}"
+        );
+    }
+}
+
 #[test]
 fn kling_body() {
-    let body = Dialect::Kling.create_body(&request());
+    let body = body_of(Dialect::Kling, &request());
     assert_eq!(
         body,
         json!({
@@ -197,7 +222,7 @@ fn kling_body() {
 
 #[test]
 fn cometapi_body_sends_both_down_names() {
-    let body = Dialect::CometApi.create_body(&request());
+    let body = body_of(Dialect::CometApi, &request());
     assert_eq!(body["down_expansion_ratio"], json!(0.1495));
     assert_eq!(body["bottom_expansion_ratio"], json!(0.1495));
     assert_eq!(body["n"], json!(2), "n is an integer, not a string");
@@ -209,7 +234,7 @@ fn cometapi_body_sends_both_down_names() {
 fn kkiai_body_always_has_n() {
     let mut req = request();
     req.n = 1;
-    let body = Dialect::Kkiai.create_body(&req);
+    let body = body_of(Dialect::Kkiai, &req);
     assert_eq!(body["n"], json!(1));
     assert!(body.get("watermark_info").is_none());
     assert!(body.get("bottom_expansion_ratio").is_none());
@@ -219,7 +244,7 @@ fn kkiai_body_always_has_n() {
 fn modellix_body_has_only_what_it_supports() {
     let mut req = request();
     req.ratios = Ratios::new(0.0, 0.0, 1.0, 1.0 / 3.0);
-    let body = Dialect::Modellix.create_body(&req);
+    let body = body_of(Dialect::Modellix, &req);
     assert_eq!(
         body,
         json!({
@@ -242,12 +267,12 @@ fn bodies_quantize_and_drop_empty_fields() {
     req.external_task_id = Some(String::new());
     req.image = ImageSource::Base64("iVBORw0KGgo".into());
     for d in Dialect::ALL {
-        let body = d.create_body(&req);
+        let body = body_of(d, &req);
         assert_eq!(body["up_expansion_ratio"], json!(0.1235), "{d}");
         assert!(body.get("prompt").is_none(), "{d}");
         assert!(body.get("external_task_id").is_none(), "{d}");
         assert_eq!(body["image"], json!("iVBORw0KGgo"), "{d}");
-        let text = serde_json::to_string(&body).unwrap();
+        let text = d.create_body(&req).to_string();
         assert!(
             text.contains("\"up_expansion_ratio\":0.1235"),
             "{d}: {text}"
@@ -261,6 +286,8 @@ fn bodies_quantize_and_drop_empty_fields() {
 fn seed_001_create_answer() {
     let s = Dialect::Kling
         .parse_create(200, fixture!("kling_create.json"), None)
+        .unwrap()
+        .into_task()
         .unwrap();
     assert_eq!(s.task_id, "string");
     assert_eq!(s.external_task_id.as_deref(), Some("string"));
@@ -284,10 +311,18 @@ fn seed_001_query_answer_with_data_as_array() {
         "\"task_status\": \"string\"",
         "\"task_status\": \"succeed\"",
     );
+    // The seed's placeholder "string" is no web address: it is left out and counted.
+    let s = Dialect::Kling.parse_query(200, &real, None).unwrap();
+    assert!(s.images.is_empty());
+    assert!(s.refused_links >= 1);
+    let real = real.replace(
+        "\"url\": \"string\"",
+        "\"url\": \"https://cdn.example/0.png\"",
+    );
     let s = Dialect::Kling.parse_query(200, &real, None).unwrap();
     assert_eq!(s.status, TaskStatus::Succeeded);
     assert_eq!(s.images.len(), 1);
-    assert_eq!(s.images[0].url, "string");
+    assert_eq!(s.images[0].url, "https://cdn.example/0.png");
     assert_eq!(s.images[0].index, 0);
     assert_eq!(
         s.expires_at_ms,
@@ -297,13 +332,25 @@ fn seed_001_query_answer_with_data_as_array() {
 
 #[test]
 fn seed_001_list_answer() {
-    let real = fixture!("kling_list.json").replace(
-        "\"task_status\": \"string\"",
-        "\"task_status\": \"succeed\"",
-    );
+    let real = fixture!("kling_list.json")
+        .replace(
+            "\"task_status\": \"string\"",
+            "\"task_status\": \"succeed\"",
+        )
+        .replace(
+            "\"url\": \"string\"",
+            "\"url\": \"https://cdn.example/0.png\"",
+        )
+        .replace(
+            "\"watermark_url\": \"string\"",
+            "\"watermark_url\": \"https://cdn.example/0-w.png\"",
+        );
     let list = Dialect::Kling.parse_list(200, &real, None).unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].images[0].watermark_url.as_deref(), Some("string"));
+    assert_eq!(
+        list[0].images[0].watermark_url.as_deref(),
+        Some("https://cdn.example/0-w.png")
+    );
 }
 
 #[test]
@@ -331,6 +378,8 @@ fn seed_000_cometapi_schema_and_live_answer() {
 fn seed_003_cometapi_apifox_answer() {
     let s = Dialect::CometApi
         .parse_create(200, fixture!("cometapi_create_apifox.json"), None)
+        .unwrap()
+        .into_task()
         .unwrap();
     assert_eq!(s.task_id, "string");
     assert_eq!(s.status, TaskStatus::Submitted);
@@ -338,18 +387,25 @@ fn seed_003_cometapi_apifox_answer() {
 }
 
 #[test]
-fn seed_002_kkiai_empty_answer() {
-    let err = Dialect::Kkiai
+fn seed_002_kkiai_empty_answer_is_a_task_known_by_its_external_id() {
+    let created = Dialect::Kkiai
         .parse_create(200, fixture!("kkiai_create.json"), None)
-        .unwrap_err();
-    assert_eq!(err.category, ErrorCategory::Protocol);
-    assert_eq!(
-        err.to_string(),
-        "Unexpected answer. The provider's answer could not be understood. Details: the \
-         provider accepted the request but returned no task id, so the task cannot be followed; \
-         check the provider's task list before sending it again, or it may be charged twice. If \
-         it keeps happening, choose another provider. (HTTP 200)"
-    );
+        .unwrap();
+    assert_eq!(created, Created::Unnamed);
+    // The same holds for an answer whose data is missing, null, empty or lacks the task id.
+    for body in [
+        r#"{"code":0,"message":"SUCCEED"}"#,
+        r#"{"code":0,"message":"SUCCEED","data":null}"#,
+        r#"{"code":0,"message":"SUCCEED","data":{}}"#,
+        r#"{"code":0,"message":"SUCCEED","data":{"task_status":"submitted"}}"#,
+        r#"{"code":0,"message":"SUCCEED","data":[]}"#,
+    ] {
+        assert_eq!(
+            Dialect::Kling.parse_create(200, body, None).unwrap(),
+            Created::Unnamed,
+            "{body}"
+        );
+    }
     let err = Dialect::Kkiai
         .parse_query(200, fixture!("kkiai_create.json"), None)
         .unwrap_err();
@@ -360,6 +416,8 @@ fn seed_002_kkiai_empty_answer() {
 fn seed_004_modellix_create_answer() {
     let s = Dialect::Modellix
         .parse_create(200, fixture!("modellix_create.json"), None)
+        .unwrap()
+        .into_task()
         .unwrap();
     assert_eq!(s.task_id, "task-expansion-xyz789");
     assert_eq!(s.status, TaskStatus::Submitted);
@@ -593,6 +651,85 @@ fn kling_error_codes_map_to_categories() {
 }
 
 #[test]
+fn the_explanation_is_the_message_without_its_title() {
+    let err = Dialect::Kling
+        .parse_query(500, &kling_error(5000, "internal"), None)
+        .unwrap_err();
+    let explanation = err.explanation().to_string();
+    assert!(!explanation.contains(err.category.title()), "{explanation}");
+    assert_eq!(
+        err.to_string(),
+        format!("{}. {explanation}", err.category.title())
+    );
+}
+
+#[test]
+fn a_create_may_exist_after_no_answer_a_gateway_error_or_an_internal_one() {
+    let may_exist = |status: u16, body: &str| {
+        Dialect::Kling
+            .parse_create(status, body, None)
+            .unwrap_err()
+            .create_may_exist()
+    };
+    assert!(ApiError::network("connection reset").create_may_exist());
+    assert!(may_exist(500, &kling_error(5000, "internal error")));
+    assert!(may_exist(504, &kling_error(5002, "internal timeout")));
+    assert!(may_exist(502, "<html>Bad Gateway</html>"));
+    assert!(may_exist(504, ""));
+    // A 200 with code 5000 (a wrapper that always answers 200) is the same case.
+    assert!(may_exist(200, &kling_error(5000, "internal error")));
+    // A success cut short on its way made its task.
+    assert!(may_exist(
+        200,
+        r#"{"code":0,"message":"SUCCEED","data":{"task_id":"86"#
+    ));
+    // Definite refusals: nothing was made.
+    assert!(!may_exist(400, &kling_error(1201, "invalid")));
+    assert!(!may_exist(429, &kling_error(1303, "concurrency")));
+    assert!(!may_exist(401, &kling_error(1004, "expired")));
+    assert!(!may_exist(503, &kling_error(5001, "maintenance")));
+}
+
+#[test]
+fn the_proxys_refusals_are_read_in_every_dialect() {
+    for dialect in Dialect::ALL {
+        let body = json!({
+            "code": 401,
+            "message": "The access token expired 3 minutes ago",
+            "error": "token_expired",
+        })
+        .to_string();
+        let err = dialect.parse_query(401, &body, None).unwrap_err();
+        assert_eq!(err.refusal, Some(Refusal::TokenExpired), "{dialect}");
+        assert_eq!(err.category, ErrorCategory::SignIn, "{dialect}");
+        // Not the provider's own authentication failure, which is a configuration problem.
+        assert!(err.to_string().starts_with("Sign in again. "), "{err}");
+    }
+    let quota = json!({
+        "code": 1302,
+        "message": "You have used today's 20 expansions; more from 00:00 UTC",
+        "request_id": "r",
+        "error": "quota_creates",
+    })
+    .to_string();
+    let err = Dialect::Kling
+        .parse_create(429, &quota, Some("3600"))
+        .unwrap_err();
+    assert_eq!(err.category, ErrorCategory::Quota);
+    assert!(!err.retryable(), "a spent quota is not retried on its own");
+    assert_eq!(
+        err.explanation().to_string(),
+        "You have used today's 20 expansions; more from 00:00 UTC"
+    );
+    // A provider's 1303 without the word stays the provider's rate limit.
+    let err = Dialect::Kling
+        .parse_create(429, &kling_error(1303, "busy"), None)
+        .unwrap_err();
+    assert_eq!(err.refusal, None);
+    assert_eq!(err.category, ErrorCategory::RateLimited);
+}
+
+#[test]
 fn error_messages_read_well() {
     let err = Dialect::Kling
         .parse_create(
@@ -707,6 +844,7 @@ fn local_engine_output_parses_back() {
         created_at_ms: Some(1000),
         updated_at_ms: Some(2000),
         expires_at_ms: Some(2000 + 30 * 86_400_000),
+        refused_links: 0,
     };
     let envelope = kling::Envelope {
         code: 0,
@@ -810,13 +948,16 @@ mod props {
             dialect in prop::sample::select(Dialect::ALL.to_vec()),
         ) {
             let retry = retry.as_deref();
-            for result in [
-                dialect.parse_create(status, &body, retry),
-                dialect.parse_query(status, &body, retry),
-            ] {
+            // A create named no task (it is found by its external id), or a task with an id.
+            let created = dialect
+                .parse_create(status, &body, retry)
+                .map(|created| created.into_task().map(|task| task.task_id));
+            let queried = dialect
+                .parse_query(status, &body, retry)
+                .map(|task| Some(task.task_id));
+            for result in [created, queried] {
                 match result {
-                    // A snapshot always has an id.
-                    Ok(snapshot) => prop_assert!(!snapshot.task_id.is_empty()),
+                    Ok(id) => prop_assert!(id.is_none_or(|id| !id.is_empty())),
                     Err(e) => {
                         prop_assert!(!e.to_string().is_empty());
                         prop_assert!(e.retry_after_ms.is_none() || e.retryable());
@@ -839,4 +980,26 @@ mod props {
             prop_assert_eq!(dialect.route("GET", &dialect.query_path(&id)), expected);
         }
     }
+}
+
+#[test]
+fn result_links_that_are_not_web_addresses_are_left_out_and_counted() {
+    let body = json!({"code": 0, "message": "SUCCEED", "data": {
+        "task_id": "t", "task_status": "succeed",
+        "task_result": {"images": [
+            {"index": 0, "url": "javascript:alert(1)"},
+            {"index": 1, "url": "data:text/html,<script>alert(1)</script>"},
+            {"index": 2, "url": "https://cdn.example/2.png", "watermark_url": "javascript:x"},
+            {"index": 3, "url": "/api/kling/results/t/3.png"},
+        ]},
+    }})
+    .to_string();
+    let snapshot = Dialect::Kling.parse_query(200, &body, None).unwrap();
+    let urls: Vec<&str> = snapshot.images.iter().map(|i| i.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        ["https://cdn.example/2.png", "/api/kling/results/t/3.png"]
+    );
+    assert_eq!(snapshot.images[0].watermark_url, None);
+    assert_eq!(snapshot.refused_links, 3);
 }
