@@ -1,23 +1,24 @@
-//! Forwarding the allowlisted expand routes to a remote provider, with the secret added.
+//! Calls to a remote provider, with the secret added, and its answers distrusted.
 //!
-//! The request path is rebuilt from the recognised [`Route`] with the dialect's own path
-//! builders, so nothing the client adds (other query parameters, `..` segments) reaches the
-//! upstream. Only the body and its content type go up; only the status, the body, its content
-//! type and `Retry-After` come back: no other header crosses the proxy in either direction.
+//! The request path is rebuilt from the recognised route with the dialect's own path builders,
+//! so nothing the client adds (other query parameters, `..` segments) reaches the upstream.
+//! Only a JSON body goes up. An answer comes back only if it is `application/json` and at most
+//! [`MAX_ANSWER_BYTES`]; only its status, body and `Retry-After` are kept. Redirects are never
+//! followed (they would carry the secret elsewhere).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::Response;
+use axum::body::Bytes;
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use futures_util::StreamExt;
 use kling_expand_core::dialect::{Dialect, Route};
 
-use crate::config::{Credentials, Upstream};
+use crate::config::{Credentials, Remote};
 use crate::jwt::TokenSigner;
-use crate::wire::{self, ApiFailure, ErrorStyle, MAX_BODY_BYTES};
+use crate::wire::{self, ApiFailure};
+
+/// The largest upstream answer relayed: a full list page (500 tasks of 9 results) is ~1 MB.
+pub const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 enum Auth {
     ApiKey(HeaderValue),
@@ -26,17 +27,61 @@ enum Auth {
 
 pub struct Forwarder {
     dialect: Dialect,
-    upstream: Upstream,
+    base: String,
+    origin: String,
     client: reqwest::Client,
     auth: Auth,
     read_timeout_secs: u64,
 }
 
+/// An upstream answer that passed the checks.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub retry_after: Option<HeaderValue>,
+    pub body: Bytes,
+}
+
+impl Answer {
+    pub fn text(&self) -> &str {
+        std::str::from_utf8(&self.body).unwrap_or("")
+    }
+
+    pub fn retry_after_str(&self) -> Option<&str> {
+        self.retry_after.as_ref().and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A call that brought back no answer the proxy can relay.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// The connection could not be made: the request never left.
+    Unreachable(ApiFailure),
+    /// The request was sent, then the answer was lost (a reset, a cut, a timeout): whatever it
+    /// asked for may have happened.
+    Lost {
+        timed_out: bool,
+        failure: ApiFailure,
+    },
+    /// An answer came, but not one to relay (not JSON, too large): `status` is the upstream's.
+    Distrusted {
+        status: StatusCode,
+        failure: ApiFailure,
+    },
+}
+
+impl Failure {
+    pub fn into_failure(self) -> ApiFailure {
+        match self {
+            Failure::Unreachable(f) | Failure::Lost { failure: f, .. } => f,
+            Failure::Distrusted { failure, .. } => failure,
+        }
+    }
+}
+
 impl Forwarder {
     pub fn new(
-        dialect: Dialect,
-        upstream: Upstream,
-        credentials: Credentials,
+        remote: &Remote,
         connect_timeout: std::time::Duration,
         read_timeout: std::time::Duration,
     ) -> Result<Forwarder, String> {
@@ -48,7 +93,7 @@ impl Forwarder {
             .user_agent(concat!("kling-expand-proxy/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| format!("the HTTP client could not be set up: {e}"))?;
-        let auth = match credentials {
+        let auth = match &remote.credentials {
             Credentials::ApiKey(key) => {
                 let mut value = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
                     .map_err(|_| {
@@ -60,15 +105,20 @@ impl Forwarder {
             Credentials::AccessKey {
                 access_key,
                 secret_key,
-            } => Auth::Jwt(TokenSigner::new(access_key, secret_key)),
+            } => Auth::Jwt(TokenSigner::new(access_key.clone(), secret_key.clone())),
         };
         Ok(Forwarder {
-            dialect,
-            upstream,
+            dialect: remote.dialect,
+            base: remote.upstream.base.clone(),
+            origin: remote.upstream.origin.clone(),
             client,
             auth,
             read_timeout_secs: read_timeout.as_secs().max(1),
         })
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     fn authorization(&self) -> HeaderValue {
@@ -84,11 +134,7 @@ impl Forwarder {
         }
     }
 
-    fn style(&self) -> ErrorStyle {
-        ErrorStyle::for_dialect(self.dialect)
-    }
-
-    /// The upstream path for a recognised route.
+    /// The upstream path for a recognised route (`None`: the dialect has no such route).
     fn upstream_path(&self, route: &Route) -> Option<String> {
         match route {
             Route::Create => Some(self.dialect.create_path().to_owned()),
@@ -100,102 +146,138 @@ impl Forwarder {
         }
     }
 
-    /// Sends the request upstream and streams the answer back.
-    pub async fn forward(
-        &self,
-        route: Route,
-        method: Method,
-        headers: &HeaderMap,
-        body: Body,
-    ) -> Response {
-        let Some(path) = self.upstream_path(&route) else {
-            return not_offered(self.dialect).into_response(self.style());
+    /// Sends one call; a query refused for the proxy's own JWT's time (1003 not yet valid,
+    /// 1004 expired: clocks apart, or a token cached across a suspend) is signed anew and sent
+    /// once more.
+    pub async fn call(&self, route: &Route, body: Option<Bytes>) -> Result<Answer, Failure> {
+        let Some(path) = self.upstream_path(route) else {
+            return Err(Failure::Distrusted {
+                status: StatusCode::NOT_FOUND,
+                failure: not_offered(self.dialect),
+            });
         };
-        let url = format!("{}{}", self.upstream.base, path);
+        let answer = self.send(&path, body.clone()).await?;
+        if let (Auth::Jwt(signer), Route::Query { .. }) = (&self.auth, route) {
+            if answer.status == StatusCode::UNAUTHORIZED && refuses_token_time(&answer.body) {
+                signer.renew();
+                tracing::info!(upstream = %self.origin, "the provider refused the JWT's time; signed a new one");
+                return self.send(&path, body).await;
+            }
+        }
+        Ok(answer)
+    }
+
+    async fn send(&self, path: &str, body: Option<Bytes>) -> Result<Answer, Failure> {
+        let url = format!("{}{}", self.base, path);
+        let method = if body.is_some() {
+            Method::POST
+        } else {
+            Method::GET
+        };
         let mut request = self
             .client
-            .request(method.clone(), &url)
+            .request(method, &url)
             .header(header::AUTHORIZATION, self.authorization())
             .header(header::ACCEPT, "application/json");
-        let body_too_large = Arc::new(AtomicBool::new(false));
-        if method == Method::POST {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-            if let Some(length) = headers.get(header::CONTENT_LENGTH) {
-                request = request.header(header::CONTENT_LENGTH, length.clone());
-            }
-            // Stream the body up instead of buffering it, so memory stays flat however many
-            // large creates arrive at once; stop (and answer 413) past the limit.
-            let flag = body_too_large.clone();
-            let mut seen: u64 = 0;
-            let stream = body.into_data_stream().map(move |chunk| {
-                let chunk = chunk.map_err(std::io::Error::other)?;
-                seen += chunk.len() as u64;
-                if seen > MAX_BODY_BYTES {
-                    flag.store(true, Ordering::Relaxed);
-                    return Err(std::io::Error::other("request body over the limit"));
-                }
-                Ok(chunk)
-            });
-            request = request.body(reqwest::Body::wrap_stream(stream));
+        if let Some(body) = body {
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let started = Instant::now();
-        let answer = match request.send().await {
-            Ok(answer) => answer,
-            Err(error) => {
-                if body_too_large.load(Ordering::Relaxed) {
-                    return wire::too_large(None).into_response(self.style());
+        let answer = request.send().await.map_err(|error| {
+            let failure = self.transport_failure(&error);
+            tracing::warn!(
+                upstream = %self.origin,
+                ms = started.elapsed().as_millis() as u64,
+                "upstream call failed: {}",
+                failure.message
+            );
+            if error.is_connect() {
+                Failure::Unreachable(failure)
+            } else {
+                Failure::Lost {
+                    timed_out: error.is_timeout(),
+                    failure,
                 }
-                let failure = self.transport_failure(&error);
-                tracing::warn!(
-                    upstream = %self.upstream.origin,
-                    status = failure.status.as_u16(),
-                    ms = started.elapsed().as_millis() as u64,
-                    "upstream unreachable: {}",
-                    failure.message
-                );
-                return failure.into_response(self.style());
             }
-        };
-        let status = answer.status();
-        // The access log already has the status; this line adds the upstream's own time.
+        })?;
+        let status =
+            StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        let retry_after = answer
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok());
+        let content_type = answer
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        if !is_json_type(&content_type) {
+            let shown: String = content_type
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(60)
+                .collect();
+            return Err(Failure::Distrusted {
+                status,
+                failure: ApiFailure::new(
+                    StatusCode::BAD_GATEWAY,
+                    5000,
+                    format!(
+                        "The provider at {} answered HTTP {} with {} instead of JSON; the proxy relays only JSON answers",
+                        self.origin,
+                        status.as_u16(),
+                        if shown.is_empty() { "no content type".to_owned() } else { shown }
+                    ),
+                ),
+            });
+        }
+        let mut stream = answer.bytes_stream();
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|error| Failure::Lost {
+                timed_out: error.is_timeout(),
+                failure: self.transport_failure(&error),
+            })?;
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Failure::Distrusted {
+                    status,
+                    failure: ApiFailure::new(
+                        StatusCode::BAD_GATEWAY,
+                        5000,
+                        format!(
+                            "The provider at {} sent an answer larger than {}; the proxy relays at most that",
+                            self.origin,
+                            wire::megabytes(MAX_ANSWER_BYTES as u64)
+                        ),
+                    ),
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
         tracing::debug!(
-            upstream = %self.upstream.origin,
+            upstream = %self.origin,
             status = status.as_u16(),
             ms = started.elapsed().as_millis() as u64,
             "upstream answered"
         );
-        let mut response = Response::builder().status(status.as_u16());
-        for name in [header::CONTENT_TYPE, header::RETRY_AFTER] {
-            if let Some(value) = answer.headers().get(&name) {
-                response = response.header(name, value.clone());
-            }
-        }
-        let read_timeout_secs = self.read_timeout_secs;
-        let origin = self.upstream.origin.clone();
-        let stream = answer.bytes_stream().map(move |chunk| {
-            chunk.map_err(|e| {
-                tracing::warn!(upstream = %origin, "upstream answer cut off: {}", describe(&e, read_timeout_secs));
-                std::io::Error::other("upstream answer cut off")
-            })
-        });
-        response
-            .body(Body::from_stream(stream))
-            .unwrap_or_else(|_| {
-                ApiFailure::new(
-                    StatusCode::BAD_GATEWAY,
-                    5000,
-                    "The upstream answer could not be relayed",
-                )
-                .into_response(self.style())
-            })
+        Ok(Answer {
+            status,
+            retry_after,
+            body: Bytes::from(body),
+        })
     }
 
     fn transport_failure(&self, error: &reqwest::Error) -> ApiFailure {
-        let origin = &self.upstream.origin;
+        let origin = &self.origin;
         let why = describe(error, self.read_timeout_secs);
         if error.is_timeout() {
-            ApiFailure::new(
-                StatusCode::GATEWAY_TIMEOUT,
+            ApiFailure::code(
                 5002,
                 format!(
                     "The provider at {origin} did not answer in time ({why}); try again shortly."
@@ -209,6 +291,22 @@ impl Forwarder {
             )
         }
     }
+}
+
+/// `application/json`, with or without parameters.
+pub fn is_json_type(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Whether a 401 answer is Kling's 1003 (token not yet valid) or 1004 (expired).
+fn refuses_token_time(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("code").and_then(serde_json::Value::as_i64))
+        .is_some_and(|code| code == 1003 || code == 1004)
 }
 
 /// The innermost cause of a transport error, without the URL that reqwest's own message carries.
@@ -234,8 +332,7 @@ fn describe(error: &reqwest::Error, read_timeout_secs: u64) -> String {
 
 /// A route this provider does not have (the list route on Modellix).
 pub fn not_offered(dialect: Dialect) -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::NOT_FOUND,
+    ApiFailure::code(
         1202,
         format!(
             "{} does not offer this route; the proxy forwards only its expand routes",

@@ -1,5 +1,5 @@
 //! HS256 JSON Web Tokens as the official Kling API uses them: header
-//! `{"alg":"HS256","typ":"JWT"}`, claims `{"iss": AccessKey, "exp": now + 1800, "nbf": now - 5}`,
+//! `{"alg":"HS256","typ":"JWT"}`, claims `{"iss": AccessKey, "exp": now + 1800, "nbf": now - 30}`,
 //! signed with the SecretKey. The proxy signs them ([`TokenSigner`]); the local engine can verify
 //! them ([`verify`]) and answers Kling's 1000–1004 codes.
 
@@ -19,8 +19,9 @@ type HmacSha256 = Hmac<Sha256>;
 pub const TOKEN_LIFETIME_SECS: u64 = 1800;
 /// Tokens are renewed when fewer than this many seconds remain.
 pub const RENEW_BEFORE_SECS: u64 = 300;
-/// `nbf` is set this far in the past to tolerate clock skew.
-pub const NOT_BEFORE_SKEW_SECS: u64 = 5;
+/// `nbf` is set this far in the past to tolerate clock skew: a provider whose clock is behind
+/// the proxy's must not see a token from its future (1003).
+pub const NOT_BEFORE_SKEW_SECS: u64 = 30;
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
@@ -36,7 +37,7 @@ fn mac(secret_key: &Secret) -> HmacSha256 {
     HmacSha256::new_from_slice(secret_key.expose().as_bytes()).expect("HMAC takes any key length")
 }
 
-/// Signs a token for `access_key` valid from `now - 5` to `now + 1800` (seconds since the epoch).
+/// Signs a token for `access_key` valid from `now - 30` to `now + 1800` (seconds since the epoch).
 pub fn sign(access_key: &Secret, secret_key: &Secret, now: u64) -> String {
     let claims = Claims {
         iss: access_key.expose().to_owned(),
@@ -82,6 +83,14 @@ impl TokenSigner {
                 Secret::new(token)
             }
         }
+    }
+}
+
+impl TokenSigner {
+    /// Drops the cached token: the next call signs a new one (after the provider refused the
+    /// cached one's time).
+    pub fn renew(&self) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 }
 
@@ -226,7 +235,7 @@ mod tests {
             Claims {
                 iss: "AK-example".into(),
                 exp: 1_700_001_800,
-                nbf: 1_699_999_995
+                nbf: 1_699_999_970
             }
         );
     }
@@ -238,8 +247,8 @@ mod tests {
         assert_eq!(
             sign(&ak, &sk, 1_700_000_000),
             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
-             eyJpc3MiOiJBSy1leGFtcGxlIiwiZXhwIjoxNzAwMDAxODAwLCJuYmYiOjE2OTk5OTk5OTV9.\
-             sSk7QFMYZEv73AtbwKi3asjzWgiuYWAuzrTyNPvAVGk"
+             eyJpc3MiOiJBSy1leGFtcGxlIiwiZXhwIjoxNzAwMDAxODAwLCJuYmYiOjE2OTk5OTk5NzB9.\
+             Y-Svn8VG6Fjke0wRTuHRvc99FPp1HaxRtQvHhbUmQTs"
         );
     }
 

@@ -61,6 +61,15 @@ impl RateLimiter {
             buckets.retain(|_, b| {
                 b.tokens + now.saturating_duration_since(b.updated).as_secs_f64() * rate < capacity
             });
+            // Still full (many clients, all recently active): forget the half seen longest
+            // ago, so memory stays bounded whatever the number of addresses. A forgotten
+            // client starts again with a full bucket, which bounds what it gains to one burst.
+            if buckets.len() >= MAX_TRACKED_CLIENTS {
+                let mut seen: Vec<Instant> = buckets.values().map(|b| b.updated).collect();
+                seen.sort_unstable();
+                let cutoff = seen[seen.len() / 2];
+                buckets.retain(|_, b| b.updated > cutoff);
+            }
         }
         let bucket = buckets.entry(client).or_insert(Bucket {
             tokens: capacity,
@@ -102,6 +111,21 @@ mod tests {
         let t1 = t0 + Duration::from_secs(1);
         assert!(limiter.check(client, t1).is_ok());
         assert!(limiter.check(client, t1).is_err());
+    }
+
+    #[test]
+    fn memory_stays_bounded_whatever_the_number_of_clients() {
+        let limiter = RateLimiter::new(RateLimitConfig {
+            per_minute: 60,
+            burst: 5,
+        });
+        let start = Instant::now();
+        for i in 0..(3 * MAX_TRACKED_CLIENTS as u32) {
+            let client = IpAddr::from(std::net::Ipv4Addr::from(0x0a00_0000 + i));
+            let now = start + Duration::from_micros(u64::from(i));
+            assert!(limiter.check(client, now).is_ok());
+        }
+        assert!(limiter.buckets.lock().unwrap().len() <= MAX_TRACKED_CLIENTS);
     }
 
     #[test]

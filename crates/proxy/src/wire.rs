@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kling_expand_core::dialect::Dialect;
+use kling_expand_core::dialect::{kling, Dialect, Refusal};
 
 /// Largest request body: a 10 MB picture as base64 (13,981,016 bytes) plus the rest of the JSON
 /// (a 2500-character prompt escaped as `\uXXXX` pairs stays under 60 KB).
@@ -65,13 +65,15 @@ impl ErrorStyle {
     }
 }
 
-/// An error answer: HTTP status, Kling code (used in the Kling style) and a user-facing message.
+/// An error answer: HTTP status, Kling code (used in the Kling style) and a user-facing message;
+/// for the proxy's own refusals of a caller, the word of [`Refusal`] in `error` as well.
 #[derive(Debug, Clone)]
 pub struct ApiFailure {
     pub status: StatusCode,
     pub code: i64,
     pub message: String,
     pub retry_after_secs: Option<u64>,
+    pub refusal: Option<Refusal>,
 }
 
 impl ApiFailure {
@@ -81,7 +83,43 @@ impl ApiFailure {
             code,
             message: message.into(),
             retry_after_secs: None,
+            refusal: None,
         }
+    }
+
+    /// An error with a Kling code, answered with the HTTP status Kling's table gives it.
+    pub fn code(code: i64, message: impl Into<String>) -> ApiFailure {
+        let status = StatusCode::from_u16(kling::http_status_for_code(code))
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiFailure::new(status, code, message)
+    }
+
+    /// A request that breaks a rule: `400` with Kling's 1201 and the sentence saying which.
+    pub fn invalid(message: impl Into<String>) -> ApiFailure {
+        ApiFailure::code(1201, message)
+    }
+
+    /// One of the proxy's refusals of a caller, with the status the core's table gives it
+    /// (`code` is that status too: none of Kling's codes means "this proxy refused you").
+    pub fn refused(refusal: Refusal, message: impl Into<String>) -> ApiFailure {
+        let status = StatusCode::from_u16(refusal.http_status())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        ApiFailure {
+            status,
+            code: i64::from(status.as_u16()),
+            message: message.into(),
+            retry_after_secs: None,
+            refusal: Some(refusal),
+        }
+    }
+
+    /// The same failure with another HTTP status (an unknown outcome after a timeout is 504).
+    pub fn with_status(mut self, status: StatusCode) -> ApiFailure {
+        self.status = status;
+        if self.refusal.is_some() {
+            self.code = i64::from(status.as_u16());
+        }
+        self
     }
 
     pub fn retry_after(mut self, secs: u64) -> ApiFailure {
@@ -90,7 +128,7 @@ impl ApiFailure {
     }
 
     pub fn into_response(self, style: ErrorStyle) -> Response {
-        let body = match style {
+        let mut body = match style {
             ErrorStyle::Kling => serde_json::json!({
                 "code": self.code,
                 "message": self.message,
@@ -101,6 +139,9 @@ impl ApiFailure {
                 "message": self.message,
             }),
         };
+        if let Some(refusal) = self.refusal {
+            body["error"] = serde_json::Value::from(refusal.word());
+        }
         let mut response = (self.status, json_body(&body)).into_response();
         if let Some(secs) = self.retry_after_secs {
             response
@@ -121,6 +162,17 @@ pub fn json_body(value: &serde_json::Value) -> Response {
         serde_json::to_vec(value).unwrap_or_default(),
     )
         .into_response()
+}
+
+/// A successful answer in Kling's envelope: `{code: 0, message: "SUCCEED", request_id, data}`.
+pub fn succeed(data: impl serde::Serialize) -> Response {
+    let envelope = kling::Envelope {
+        code: 0,
+        message: "SUCCEED".to_owned(),
+        request_id: request_id(),
+        data,
+    };
+    json_body(&serde_json::to_value(envelope).unwrap_or_default())
 }
 
 /// Human-readable size in MB (10^6 bytes) for messages.

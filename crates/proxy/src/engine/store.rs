@@ -9,10 +9,10 @@
 //! <data-dir>/results/<task_id>/<index>.png and <index>-watermark.png
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use kling_expand_core::dialect::TaskStatus;
 use kling_expand_core::geometry::Ratios;
@@ -126,10 +126,17 @@ impl TaskRecord {
     }
 }
 
+/// The tasks in memory. Records are shared (`Arc`), so a query or a page of the list clones
+/// pointers under the lock, not records; `by_time` keeps the list's order without sorting.
 #[derive(Default)]
 struct Index {
-    tasks: HashMap<String, TaskRecord>,
+    tasks: HashMap<String, Arc<TaskRecord>>,
     by_external: HashMap<String, String>,
+    /// (created_at_ms, task_id) of every task: the list, newest last.
+    by_time: BTreeSet<(i64, String)>,
+    /// Bytes each task's files take under the data directory.
+    bytes: HashMap<String, u64>,
+    bytes_total: u64,
 }
 
 impl Index {
@@ -138,15 +145,29 @@ impl Index {
             self.by_external
                 .insert(external.clone(), record.task_id.clone());
         }
-        self.tasks.insert(record.task_id.clone(), record);
+        self.by_time
+            .insert((record.created_at_ms, record.task_id.clone()));
+        self.tasks.insert(record.task_id.clone(), Arc::new(record));
     }
 
-    fn remove(&mut self, task_id: &str) -> Option<TaskRecord> {
+    fn remove(&mut self, task_id: &str) -> Option<Arc<TaskRecord>> {
         let record = self.tasks.remove(task_id)?;
         if let Some(external) = &record.external_task_id {
             self.by_external.remove(external);
         }
+        self.by_time
+            .remove(&(record.created_at_ms, record.task_id.clone()));
+        if let Some(bytes) = self.bytes.remove(task_id) {
+            self.bytes_total -= bytes;
+        }
         Some(record)
+    }
+
+    fn count_bytes(&mut self, task_id: &str, bytes: u64) {
+        if self.tasks.contains_key(task_id) {
+            *self.bytes.entry(task_id.to_owned()).or_insert(0) += bytes;
+            self.bytes_total += bytes;
+        }
     }
 }
 
@@ -165,9 +186,21 @@ pub struct Store {
     index: Mutex<Index>,
 }
 
+/// Bytes of the files under `path` (a file or a directory), 0 when absent.
+fn size_of(path: &Path) -> u64 {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => std::fs::read_dir(path)
+            .map(|entries| entries.flatten().map(|e| size_of(&e.path())).sum())
+            .unwrap_or(0),
+        Ok(meta) => meta.len(),
+        Err(_) => 0,
+    }
+}
+
 impl Store {
-    /// Opens (creating if needed) the data directory and loads every task from it. Unreadable
-    /// task files are skipped with a warning rather than stopping the engine.
+    /// Opens (creating if needed) the data directory and loads every task from it, with the
+    /// bytes its files take. Unreadable task files are skipped with a warning rather than
+    /// stopping the engine.
     pub fn open(root: &Path) -> io::Result<Store> {
         for sub in ["tasks", "originals", "results"] {
             std::fs::create_dir_all(root.join(sub))?;
@@ -183,7 +216,14 @@ impl Store {
                 .and_then(|bytes| {
                     serde_json::from_slice::<TaskRecord>(&bytes).map_err(|e| e.to_string())
                 }) {
-                Ok(record) => index.add(record),
+                Ok(record) => {
+                    let task_id = record.task_id.clone();
+                    index.add(record);
+                    let bytes = size_of(&path)
+                        + size_of(&root.join("originals").join(&task_id))
+                        + size_of(&root.join("results").join(&task_id));
+                    index.count_bytes(&task_id, bytes);
+                }
                 Err(error) => {
                     tracing::warn!(file = %path.display(), "skipping an unreadable task file: {error}")
                 }
@@ -215,16 +255,19 @@ impl Store {
         self.root.join("results").join(task_id)
     }
 
-    /// Writes the record atomically (temporary file, then rename).
-    fn persist(&self, record: &TaskRecord) -> io::Result<()> {
+    /// Writes the record atomically (temporary file, then rename); returns its size.
+    fn persist(&self, record: &TaskRecord) -> io::Result<u64> {
         let path = self.task_file(&record.task_id);
         let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(record)?)?;
-        std::fs::rename(&tmp, &path)
+        let bytes = serde_json::to_vec_pretty(record)?;
+        std::fs::write(&tmp, &bytes)?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(bytes.len() as u64)
     }
 
-    /// Stores a new task; its external_task_id must not be in use.
-    pub fn insert(&self, record: TaskRecord) -> Result<(), InsertError> {
+    /// Stores a new task; its external_task_id must not be in use. `file_bytes` are the bytes
+    /// its files already take (its uploaded original).
+    pub fn insert(&self, record: TaskRecord, file_bytes: u64) -> Result<(), InsertError> {
         let mut index = self.lock();
         if let Some(external) = &record.external_task_id {
             if let Some(task_id) = index.by_external.get(external) {
@@ -233,9 +276,30 @@ impl Store {
                 });
             }
         }
-        self.persist(&record).map_err(InsertError::Io)?;
+        let written = self.persist(&record).map_err(InsertError::Io)?;
+        let task_id = record.task_id.clone();
         index.add(record);
+        index.count_bytes(&task_id, written + file_bytes);
         Ok(())
+    }
+
+    /// Counts a task's bytes again from its files (after its work wrote results and removed
+    /// the original).
+    pub fn recount(&self, task_id: &str) {
+        let bytes = size_of(&self.task_file(task_id))
+            + size_of(&self.original_file(task_id))
+            + size_of(&self.results_dir(task_id));
+        let mut index = self.lock();
+        if let Some(old) = index.bytes.remove(task_id) {
+            index.bytes_total -= old;
+        }
+        index.count_bytes(task_id, bytes);
+    }
+
+    /// How many tasks are kept, and the bytes their files take.
+    pub fn usage(&self) -> (usize, u64) {
+        let index = self.lock();
+        (index.tasks.len(), index.bytes_total)
     }
 
     /// Is this task id taken (ids are drawn at random; this guards the rare clash)?
@@ -250,15 +314,15 @@ impl Store {
 
     /// The task with this task_id or external_task_id, unless it has expired (an expired task
     /// is removed on the spot).
-    pub fn find(&self, id: &str, now_ms: i64) -> Option<TaskRecord> {
+    pub fn find(&self, id: &str, now_ms: i64) -> Option<Arc<TaskRecord>> {
         let record = {
             let index = self.lock();
             let task_id = if index.tasks.contains_key(id) {
-                id.to_owned()
+                id
             } else {
-                index.by_external.get(id)?.clone()
+                index.by_external.get(id)?.as_str()
             };
-            index.tasks.get(&task_id)?.clone()
+            index.tasks.get(task_id)?.clone()
         };
         if record.expires_at_ms <= now_ms {
             self.remove(&record.task_id);
@@ -273,9 +337,9 @@ impl Store {
         let Some(record) = index.tasks.get_mut(task_id) else {
             return Ok(()); // expired or removed meanwhile
         };
-        record.outcome = outcome;
+        Arc::make_mut(record).outcome = outcome;
         let record = record.clone();
-        self.persist(&record)
+        self.persist(&record).map(|_| ())
     }
 
     /// Tasks whose processing has not ended (to resume after a restart).
@@ -284,7 +348,7 @@ impl Store {
             .tasks
             .values()
             .filter(|r| r.outcome == Outcome::Pending)
-            .cloned()
+            .map(|r| TaskRecord::clone(r))
             .collect()
     }
 
@@ -298,25 +362,20 @@ impl Store {
             .sum()
     }
 
-    /// One page of tasks, newest first (pages count from 1).
-    pub fn list(&self, page_num: u32, page_size: u32, now_ms: i64) -> Vec<TaskRecord> {
-        let mut records: Vec<TaskRecord> = self
-            .lock()
-            .tasks
-            .values()
-            .filter(|r| r.expires_at_ms > now_ms)
-            .cloned()
-            .collect();
-        records.sort_by(|a, b| {
-            b.created_at_ms
-                .cmp(&a.created_at_ms)
-                .then_with(|| b.task_id.cmp(&a.task_id))
-        });
+    /// One page of tasks, newest first (pages count from 1): only the page's records are
+    /// touched, and only their pointers cloned.
+    pub fn list(&self, page_num: u32, page_size: u32, now_ms: i64) -> Vec<Arc<TaskRecord>> {
         let skip = (page_num.saturating_sub(1) as usize).saturating_mul(page_size as usize);
-        records
-            .into_iter()
+        let index = self.lock();
+        index
+            .by_time
+            .iter()
+            .rev()
+            .filter_map(|(_, task_id)| index.tasks.get(task_id))
+            .filter(|r| r.expires_at_ms > now_ms)
             .skip(skip)
             .take(page_size as usize)
+            .cloned()
             .collect()
     }
 
@@ -413,8 +472,10 @@ mod tests {
         let dir = temp_dir("reopen");
         {
             let store = Store::open(&dir).unwrap();
-            store.insert(record("100", Some("mine-1"), 1_000)).unwrap();
-            store.insert(record("101", None, 2_000)).unwrap();
+            store
+                .insert(record("100", Some("mine-1"), 1_000), 0)
+                .unwrap();
+            store.insert(record("101", None, 2_000), 0).unwrap();
             store
                 .finish(
                     "100",
@@ -434,8 +495,8 @@ mod tests {
         assert_eq!(store.pending().len(), 1);
         let page: Vec<String> = store
             .list(1, 10, 3_000)
-            .into_iter()
-            .map(|r| r.task_id)
+            .iter()
+            .map(|r| r.task_id.clone())
             .collect();
         assert_eq!(page, vec!["101", "100"]);
         assert_eq!(store.list(2, 1, 3_000)[0].task_id, "100");
@@ -447,8 +508,8 @@ mod tests {
     fn refuses_a_second_task_with_the_same_external_id() {
         let dir = temp_dir("dup");
         let store = Store::open(&dir).unwrap();
-        store.insert(record("1", Some("same"), 0)).unwrap();
-        match store.insert(record("2", Some("same"), 0)) {
+        store.insert(record("1", Some("same"), 0), 0).unwrap();
+        match store.insert(record("2", Some("same"), 0), 0) {
             Err(InsertError::DuplicateExternalId { task_id }) => assert_eq!(task_id, "1"),
             other => panic!("expected a duplicate, got {other:?}"),
         }
@@ -459,7 +520,7 @@ mod tests {
     fn expired_tasks_disappear_with_their_files() {
         let dir = temp_dir("ttl");
         let store = Store::open(&dir).unwrap();
-        store.insert(record("7", Some("ext-7"), 0)).unwrap();
+        store.insert(record("7", Some("ext-7"), 0), 0).unwrap();
         std::fs::create_dir_all(store.results_dir("7")).unwrap();
         std::fs::write(store.results_dir("7").join("0.png"), b"png").unwrap();
         assert!(store.find("7", 9_999).is_some());
@@ -467,8 +528,51 @@ mod tests {
         assert!(!store.results_dir("7").exists());
         assert!(!dir.join("tasks/7.json").exists());
         // The external id is free again.
-        store.insert(record("8", Some("ext-7"), 20_000)).unwrap();
+        store.insert(record("8", Some("ext-7"), 20_000), 0).unwrap();
         assert_eq!(store.sweep(30_000), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_bytes_of_every_task_are_counted_and_survive_reopening() {
+        let dir = temp_dir("bytes");
+        let store = Store::open(&dir).unwrap();
+        std::fs::write(store.original_file("1"), vec![0u8; 5000]).unwrap();
+        store.insert(record("1", None, 0), 5000).unwrap();
+        store.insert(record("2", None, 1), 0).unwrap();
+        let (tasks, bytes) = store.usage();
+        assert_eq!(tasks, 2);
+        assert!(bytes > 5000, "{bytes}");
+        std::fs::create_dir_all(store.results_dir("2")).unwrap();
+        std::fs::write(store.results_dir("2").join("0.png"), vec![0u8; 7000]).unwrap();
+        store.recount("2");
+        let counted = store.usage().1;
+        drop(store);
+        let store = Store::open(&dir).unwrap();
+        assert_eq!(store.usage(), (2, counted), "the same count from the files");
+        store.remove("1");
+        store.remove("2");
+        assert_eq!(store.usage(), (0, 0));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_page_shares_the_records_it_lists_and_skips_expired_ones() {
+        let dir = temp_dir("page");
+        let store = Store::open(&dir).unwrap();
+        for i in 0..50 {
+            store.insert(record(&format!("{i}"), None, i), 0).unwrap();
+        }
+        let page = store.list(2, 10, 5);
+        let ids: Vec<&str> = page.iter().map(|r| r.task_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["39", "38", "37", "36", "35", "34", "33", "32", "31", "30"]
+        );
+        let again = store.find("39", 5).unwrap();
+        assert!(Arc::ptr_eq(&page[0], &again), "no copy of the record");
+        // Tasks 0..=9 expire at 10_000..=10_009.
+        assert_eq!(store.list(1, 100, 10_005).len(), 44);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use kling_expand_proxy::expand::{encode_png, Pixels};
+use kling_expand_core::dialect::Dialect;
+use kling_expand_core::validate::ExpandRequest;
+use kling_expand_proxy::expand::encode_png;
 use serde_json::Value;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_kling-expand-proxy");
@@ -96,6 +98,16 @@ impl Proxy {
         }
     }
 
+    /// The process id, to read its memory from /proc.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// `host:port` of the proxy, for raw sockets.
+    pub fn address(&self) -> std::net::SocketAddr {
+        self.url.trim_start_matches("http://").parse().unwrap()
+    }
+
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/kling{path}", self.url)
     }
@@ -181,22 +193,13 @@ pub fn client() -> reqwest::Client {
         .unwrap()
 }
 
-/// A structured test picture (gradients and stripes), RGB.
-pub fn picture(width: u32, height: u32) -> Pixels {
-    let mut data = Vec::with_capacity((width * height * 3) as usize);
-    for y in 0..height {
-        for x in 0..width {
-            data.push((x * 255 / width.max(1)) as u8);
-            data.push((y * 255 / height.max(1)) as u8);
-            data.push(if (x / 17 + y / 23) % 2 == 0 { 40 } else { 210 });
-        }
-    }
-    Pixels {
-        width,
-        height,
-        channels: 3,
-        data,
-    }
+/// A structured test picture (gradients and stripes), RGB: the one the bad-picture corpus is
+/// made of.
+pub use crate::bad_pictures::rgb as picture;
+
+/// A dialect's create body as the widget sends it, read back as serde_json reads it.
+pub fn wire_body(dialect: Dialect, request: &ExpandRequest) -> Value {
+    serde_json::from_str(&dialect.create_body(request).to_string()).unwrap()
 }
 
 pub fn png(width: u32, height: u32) -> Vec<u8> {

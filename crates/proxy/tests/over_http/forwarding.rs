@@ -9,13 +9,13 @@ use kling_expand_core::validate::{ExpandRequest, ImageSource};
 use serde_json::Value;
 
 use crate::common::*;
-use crate::fakes::{self, Expect, KLING_TASK, MODELLIX_TASK};
+use crate::fakes::{self, Call, Expect, Fault, FaultKind};
 
-const API_KEY: &str = "sk-test-5d1c0ffee0ddba11";
+pub const API_KEY: &str = "sk-test-5d1c0ffee0ddba11";
 const ACCESS_KEY: &str = "AK-test-9a8b7c6d";
 const SECRET_KEY: &str = "SK-test-0f1e2d3c4b5a";
 
-fn request(external: Option<&str>) -> ExpandRequest {
+pub fn request(external: Option<&str>) -> ExpandRequest {
     let mut request = ExpandRequest::new(
         ImageSource::Url("https://example.com/dog.png".into()),
         Ratios {
@@ -30,14 +30,36 @@ fn request(external: Option<&str>) -> ExpandRequest {
     request
 }
 
+/// A proxy in front of `upstream` for `provider`, open to anyone (`--auth none`).
+pub fn open_proxy(provider: &str, upstream: &str, extra: &[&str], env: &[(&str, &str)]) -> Proxy {
+    let dir = temp_dir(&format!("fwd-{provider}"));
+    let mut args = vec![
+        "--provider",
+        provider,
+        "--upstream",
+        upstream,
+        "--auth",
+        "none",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let mut all_env = vec![("KLING_API_KEY", API_KEY)];
+    all_env.extend_from_slice(env);
+    if env.iter().any(|(k, _)| *k == "KLING_ACCESS_KEY") {
+        all_env.remove(0);
+    }
+    Proxy::start(&args, &all_env)
+}
+
 /// Everything a client or an operator could see: answers (headers and bodies) and the
 /// process's output. None of it may contain a secret.
 #[derive(Default)]
-struct Seen(Vec<String>);
+pub struct Seen(Vec<String>);
 
 impl Seen {
     /// Sends a request to the proxy and keeps what came back.
-    async fn send(
+    pub async fn send(
         &mut self,
         request: reqwest::RequestBuilder,
     ) -> (u16, reqwest::header::HeaderMap, String) {
@@ -49,7 +71,7 @@ impl Seen {
         (status, headers, body)
     }
 
-    fn assert_clean(&self, extra: &str, secrets: &[&str]) {
+    pub fn assert_clean(&self, extra: &str, secrets: &[&str]) {
         for secret in secrets {
             for text in self.0.iter().map(String::as_str).chain([extra]) {
                 assert!(!text.contains(secret), "a secret leaked into: {text}");
@@ -60,36 +82,48 @@ impl Seen {
 
 #[tokio::test]
 async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
-    let (upstream, recorded) = fakes::start("kling", Expect::ApiKey(API_KEY.into())).await;
-    let proxy = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
-        &[("KLING_API_KEY", API_KEY), ("KLING_PROXY_LOG", "debug")],
-    );
+    let fake = fakes::start(Dialect::Kling, Expect::ApiKey(API_KEY.into())).await;
+    let proxy = open_proxy("kling", &fake.base, &[], &[("KLING_PROXY_LOG", "debug")]);
     let client = client();
     let mut seen = Seen::default();
     let dialect = Dialect::Kling;
 
-    // Create: the body goes up byte for byte with the proxy's key, none of the client's headers.
-    let body = serde_json::to_vec(&dialect.create_body(&request(Some("order-42")))).unwrap();
+    // Create: re-serialised with the proxy's key, none of the client's headers, unknown
+    // fields dropped, the external id namespaced for this caller.
+    let mut body = wire_body(dialect, &request(Some("order-42")));
+    body["debug_field"] = Value::from("dropped");
     let (status, _, text) = seen
         .send(
             client
                 .post(proxy.api(dialect.create_path()))
-                .header("content-type", "application/json")
                 .header("authorization", "Bearer client-supplied-token")
                 .header("cookie", "session=browser-cookie")
                 .header("x-forwarded-for", "10.1.2.3")
-                .body(body.clone()),
+                .json(&body),
         )
         .await;
     assert_eq!(status, 200, "{text}");
-    let snapshot = dialect.parse_create(status, &text, None).unwrap();
-    assert_eq!(snapshot.task_id, KLING_TASK);
+    let snapshot = dialect
+        .parse_create(status, &text, None)
+        .unwrap()
+        .into_task()
+        .unwrap();
     assert_eq!(snapshot.status, TaskStatus::Submitted);
-    let up = recorded.last();
+    assert_eq!(
+        snapshot.external_task_id.as_deref(),
+        Some("order-42"),
+        "the caller sees its own id"
+    );
+    let up = fake.last_request();
     assert_eq!(up.method, "POST");
     assert_eq!(up.path_and_query, "/v1/images/editing/expand");
-    assert_eq!(up.body.as_ref(), body.as_slice());
+    let sent: Value = serde_json::from_slice(&up.body).unwrap();
+    assert!(sent.get("debug_field").is_none());
+    let upstream_external = sent["external_task_id"].as_str().unwrap().to_owned();
+    assert!(
+        upstream_external.ends_with("-order-42") && upstream_external != "order-42",
+        "{upstream_external}"
+    );
     assert_eq!(
         up.headers["authorization"],
         format!("Bearer {API_KEY}").as_str()
@@ -98,53 +132,41 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     assert!(!up.headers.contains_key("cookie"));
     assert!(!up.headers.contains_key("x-forwarded-for"));
 
-    // Query one, by an external id that needs percent-encoding.
+    // Query one, by task id and by the caller's external id.
     let (status, _, text) = seen
-        .send(client.get(proxy.api(&dialect.query_path("order 42/ü?"))))
-        .await;
-    // A '/' inside an id is refused by the allowlist (it would change the upstream path).
-    assert_eq!(status, 404, "{text}");
-    let (status, _, text) = seen
-        .send(client.get(proxy.api(&dialect.query_path("order 42 ü?"))))
+        .send(client.get(proxy.api(&dialect.query_path(&snapshot.task_id))))
         .await;
     assert_eq!(status, 200, "{text}");
-    assert_eq!(
-        recorded.last().path_and_query,
-        dialect.query_path("order 42 ü?"),
-        "the id reaches the upstream percent-encoded"
-    );
     let (status, _, text) = seen
         .send(client.get(proxy.api(&dialect.query_path("order-42"))))
         .await;
     assert_eq!(status, 200, "{text}");
-    let snapshot = dialect.parse_query(status, &text, None).unwrap();
-    assert_eq!(snapshot.status, TaskStatus::Succeeded);
-    assert_eq!(snapshot.images.len(), 1);
+    let found = dialect.parse_query(status, &text, None).unwrap();
+    assert_eq!(found.task_id, snapshot.task_id);
+    assert_eq!(found.status, TaskStatus::Succeeded);
+    assert_eq!(found.images.len(), 2);
     assert_eq!(
-        recorded.last().path_and_query,
-        "/v1/images/editing/expand/order-42"
-    );
-
-    // List, with only the page parameters passed on.
-    let (status, _, text) = seen
-        .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=2&pageSize=5&debug=1")))
-        .await;
-    assert_eq!(status, 200, "{text}");
-    assert_eq!(dialect.parse_list(status, &text, None).unwrap().len(), 1);
-    assert_eq!(
-        recorded.last().path_and_query,
-        "/v1/images/editing/expand?pageNum=2&pageSize=5"
+        recorded_path(&fake),
+        dialect.query_path(&upstream_external),
+        "the upstream is asked by the namespaced id"
     );
 
     // Upstream errors come back with their status, code, message and Retry-After, but none of
     // the upstream's other headers.
-    let body = serde_json::to_vec(&dialect.create_body(&request(Some("busy-1")))).unwrap();
+    fake.add_fault(Fault::once(
+        Call::Create,
+        FaultKind::Status {
+            status: 429,
+            code: Some(1303),
+            message: None,
+            retry_after: Some(3),
+        },
+    ));
     let (status, headers, text) = seen
         .send(
             client
                 .post(proxy.api(dialect.create_path()))
-                .header("content-type", "application/json")
-                .body(body),
+                .json(&wire_body(dialect, &request(Some("busy-1")))),
         )
         .await;
     assert_eq!(status, 429);
@@ -154,16 +176,16 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     let error = dialect.parse_create(status, &text, Some("3")).unwrap_err();
     assert_eq!(error.code, Some(1303));
     assert_eq!(error.category, ErrorCategory::RateLimited);
-    assert_eq!(error.message, "Parallel task over resource pack limit");
 
-    // Anything else is 404 and never reaches the upstream.
-    let before = recorded.count();
+    // Anything else is 404 and never reaches the upstream; so is the list (off by default).
+    let before = fake.request_count();
     for (method, path) in [
         ("GET", "/v1/images/generations"),
         ("POST", "/v1/videos/text2video"),
         ("DELETE", "/v1/images/editing/expand/860000000000000001"),
         ("GET", "/v1/images/editing/expand/%2e%2e"),
         ("GET", "/v1/images/editing/expand/a%2Fb"),
+        ("GET", "/v1/images/editing/expand?pageNum=1&pageSize=30"),
         ("GET", "/"),
         ("GET", ""),
     ] {
@@ -178,7 +200,7 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
         assert_eq!(status, 404, "{method} {path}: {text}");
     }
     assert_eq!(
-        recorded.count(),
+        fake.request_count(),
         before,
         "no extra request reached the upstream"
     );
@@ -191,18 +213,24 @@ async fn kling_with_an_api_key_forwards_only_the_expand_routes() {
     );
 }
 
+fn recorded_path(fake: &fakes::FakeUpstream) -> String {
+    fake.last_request().path_and_query
+}
+
 #[tokio::test]
-async fn kling_with_access_keys_signs_one_cached_jwt() {
-    let (upstream, recorded) = fakes::start(
-        "kling",
+async fn kling_with_access_keys_signs_one_cached_jwt_and_signs_again_after_a_1004() {
+    let fake = fakes::start(
+        Dialect::Kling,
         Expect::Jwt {
             access: ACCESS_KEY.into(),
             secret: SECRET_KEY.into(),
         },
     )
     .await;
-    let proxy = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
+    let proxy = open_proxy(
+        "kling",
+        &fake.base,
+        &[],
         &[
             ("KLING_ACCESS_KEY", ACCESS_KEY),
             ("KLING_SECRET_KEY", SECRET_KEY),
@@ -210,14 +238,22 @@ async fn kling_with_access_keys_signs_one_cached_jwt() {
     );
     let client = client();
     let mut seen = Seen::default();
-    for _ in 0..3 {
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(Dialect::Kling.create_path()))
+                .json(&wire_body(Dialect::Kling, &request(Some("jwt-1")))),
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    for _ in 0..2 {
         let (status, _, text) = seen
-            .send(client.get(proxy.api(&Dialect::Kling.query_path(KLING_TASK))))
+            .send(client.get(proxy.api(&Dialect::Kling.query_path("jwt-1"))))
             .await;
         assert_eq!(status, 200, "the fake accepted the signed token: {text}");
     }
-    let tokens: Vec<String> = recorded
-        .all()
+    let tokens: Vec<String> = fake
+        .requests()
         .iter()
         .map(|s| s.headers["authorization"].to_str().unwrap().to_owned())
         .collect();
@@ -226,6 +262,40 @@ async fn kling_with_access_keys_signs_one_cached_jwt() {
         tokens.iter().all(|t| t == &tokens[0]),
         "the token is reused"
     );
+    // The token's nbf is at least 30 s back.
+    let claims: Value = {
+        use base64::Engine;
+        let part = tokens[0]
+            .trim_start_matches("Bearer ")
+            .split('.')
+            .nth(1)
+            .unwrap();
+        serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(part)
+                .unwrap(),
+        )
+        .unwrap()
+    };
+    let now = kling_expand_proxy::wire::now_secs();
+    assert!(claims["nbf"].as_u64().unwrap() + 30 <= now + 1, "{claims}");
+
+    // The provider says the token expired (1004): the proxy signs anew and asks once more.
+    fake.add_fault(Fault::once(
+        Call::Query,
+        FaultKind::Status {
+            status: 401,
+            code: Some(1004),
+            message: None,
+            retry_after: None,
+        },
+    ));
+    let before = fake.request_count();
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&Dialect::Kling.query_path("jwt-1"))))
+        .await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(fake.request_count(), before + 2, "one retry, not more");
     let output = proxy.stop();
     let token = tokens[0].trim_start_matches("Bearer ").to_owned();
     seen.assert_clean(&output, &[ACCESS_KEY, SECRET_KEY, &token]);
@@ -233,40 +303,46 @@ async fn kling_with_access_keys_signs_one_cached_jwt() {
 
 #[tokio::test]
 async fn cometapi_gets_both_down_and_bottom_and_code_null_passes_through() {
-    let (upstream, recorded) = fakes::start("cometapi", Expect::ApiKey(API_KEY.into())).await;
-    let proxy = Proxy::start(
-        &["--provider", "cometapi", "--upstream", &upstream],
-        &[("KLING_API_KEY", API_KEY)],
-    );
+    let fake = fakes::start(Dialect::CometApi, Expect::ApiKey(API_KEY.into())).await;
+    let proxy = open_proxy("cometapi", &fake.base, &[], &[]);
     let client = client();
     let mut seen = Seen::default();
     let dialect = Dialect::CometApi;
-    let body = dialect.create_body(&request(None));
     let (status, _, text) = seen
-        .send(client.post(proxy.api(dialect.create_path())).json(&body))
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .json(&wire_body(dialect, &request(Some("comet-1")))),
+        )
         .await;
-    let up = recorded.last();
+    assert_eq!(status, 200, "{text}");
+    let up = fake.last_request();
     assert_eq!(up.path_and_query, "/kling/v1/images/editing/expand");
     let sent: Value = serde_json::from_slice(&up.body).unwrap();
     assert_eq!(sent["down_expansion_ratio"], sent["bottom_expansion_ratio"]);
     assert!(sent["n"].is_u64());
-    // Seed 000's live answer, verbatim.
+    assert!(sent.get("watermark_info").is_none());
+
+    // Seed 000's live answer, verbatim: nothing was made, so the caller may send again.
+    fake.add_fault(Fault::once(
+        Call::Create,
+        FaultKind::Status {
+            status: 404,
+            code: None,
+            message: None,
+            retry_after: None,
+        },
+    ));
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(dialect.create_path()))
+                .json(&wire_body(dialect, &request(None))),
+        )
+        .await;
     assert_eq!(status, 404);
-    assert_eq!(
-        serde_json::from_str::<Value>(&text).unwrap(),
-        serde_json::json!({"code": null, "message": "404"})
-    );
     let error = dialect.parse_create(status, &text, None).unwrap_err();
     assert_eq!(error.category, ErrorCategory::NotOffered);
-
-    let (status, _, text) = seen
-        .send(client.get(proxy.api(&dialect.query_path(KLING_TASK))))
-        .await;
-    assert_eq!(status, 200, "{text}");
-    assert_eq!(
-        recorded.last().path_and_query,
-        format!("/kling/v1/images/editing/expand/{KLING_TASK}")
-    );
     // CometAPI has no list route.
     let (status, _, _) = seen
         .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30")))
@@ -276,44 +352,9 @@ async fn cometapi_gets_both_down_and_bottom_and_code_null_passes_through() {
 }
 
 #[tokio::test]
-async fn kkiai_empty_answer_passes_through() {
-    let (upstream, recorded) = fakes::start("kkiai", Expect::ApiKey(API_KEY.into())).await;
-    let proxy = Proxy::start(
-        &["--provider", "kkiai", "--upstream", &upstream],
-        &[("KLING_API_KEY", API_KEY)],
-    );
-    let client = client();
-    let mut seen = Seen::default();
-    let dialect = Dialect::Kkiai;
-    let (status, _, text) = seen
-        .send(
-            client
-                .post(proxy.api(dialect.create_path()))
-                .json(&dialect.create_body(&request(Some("kk-1")))),
-        )
-        .await;
-    assert_eq!((status, text.as_str()), (200, "{}"));
-    let sent: Value = serde_json::from_slice(&recorded.last().body).unwrap();
-    assert_eq!(sent["n"], 2, "KKIAI requires n as an integer");
-    assert!(sent.get("watermark_info").is_none());
-    // An `n` the provider refuses comes back as its 400.
-    let mut bad = dialect.create_body(&request(None));
-    bad["n"] = Value::String("2".into());
-    let (status, _, text) = seen
-        .send(client.post(proxy.api(dialect.create_path())).json(&bad))
-        .await;
-    assert_eq!(status, 400);
-    assert!(text.contains("1201"), "{text}");
-    seen.assert_clean(&proxy.stop(), &[API_KEY]);
-}
-
-#[tokio::test]
 async fn modellix_paths_statuses_and_errors() {
-    let (upstream, recorded) = fakes::start("modellix", Expect::ApiKey(API_KEY.into())).await;
-    let proxy = Proxy::start(
-        &["--provider", "modellix", "--upstream", &upstream],
-        &[("KLING_API_KEY", API_KEY)],
-    );
+    let fake = fakes::start(Dialect::Modellix, Expect::ApiKey(API_KEY.into())).await;
+    let proxy = open_proxy("modellix", &fake.base, &[], &[]);
     let client = client();
     let mut seen = Seen::default();
     let dialect = Dialect::Modellix;
@@ -321,42 +362,49 @@ async fn modellix_paths_statuses_and_errors() {
         .send(
             client
                 .post(proxy.api(dialect.create_path()))
-                .json(&dialect.create_body(&request(None))),
+                .json(&wire_body(dialect, &request(None))),
         )
         .await;
     assert_eq!(status, 200, "{text}");
     assert_eq!(
-        recorded.last().path_and_query,
+        fake.last_request().path_and_query,
         "/api/v1/image-to-image/kling/kling-image-expansion/async"
     );
-    let snapshot = dialect.parse_create(status, &text, None).unwrap();
-    assert_eq!(snapshot.task_id, MODELLIX_TASK);
+    let sent: Value = serde_json::from_slice(&fake.last_request().body).unwrap();
+    assert!(
+        sent.get("external_task_id").is_none(),
+        "Modellix takes none"
+    );
+    let snapshot = dialect
+        .parse_create(status, &text, None)
+        .unwrap()
+        .into_task()
+        .unwrap();
     assert_eq!(snapshot.status, TaskStatus::Submitted);
 
     let (status, _, text) = seen
-        .send(client.get(proxy.api(&dialect.query_path(MODELLIX_TASK))))
+        .send(client.get(proxy.api(&dialect.query_path(&snapshot.task_id))))
         .await;
     assert_eq!(
-        recorded.last().path_and_query,
-        format!("/api/v1/tasks/{MODELLIX_TASK}")
+        fake.last_request().path_and_query,
+        format!("/api/v1/tasks/{}", snapshot.task_id)
     );
-    let snapshot = dialect.parse_query(status, &text, None).unwrap();
-    assert_eq!(snapshot.status, TaskStatus::Succeeded);
-    assert_eq!(snapshot.images[0].width, Some(1820));
+    let done = dialect.parse_query(status, &text, None).unwrap();
+    assert_eq!(done.status, TaskStatus::Succeeded);
+    assert_eq!(done.images.len(), 2);
+    assert!(done.images[0].width.is_some());
 
-    for (id, expected) in [
-        ("task-processing", TaskStatus::Processing),
-        ("task-failed", TaskStatus::Failed),
-    ] {
-        let (status, _, text) = seen
-            .send(client.get(proxy.api(&dialect.query_path(id))))
-            .await;
-        let snapshot = dialect.parse_query(status, &text, None).unwrap();
-        assert_eq!(snapshot.status, expected, "{text}");
-    }
-
+    fake.add_fault(Fault::once(
+        Call::Query,
+        FaultKind::Status {
+            status: 429,
+            code: Some(429),
+            message: Some("Too Many Requests".into()),
+            retry_after: Some(5),
+        },
+    ));
     let (status, headers, text) = seen
-        .send(client.get(proxy.api(&dialect.query_path("limited"))))
+        .send(client.get(proxy.api(&dialect.query_path(&snapshot.task_id))))
         .await;
     assert_eq!(status, 429);
     assert_eq!(headers["retry-after"], "5");
@@ -369,7 +417,7 @@ async fn modellix_paths_statuses_and_errors() {
         .send(
             client
                 .post(proxy.api(dialect.create_path()))
-                .json(&dialect.create_body(&poor)),
+                .json(&wire_body(dialect, &poor)),
         )
         .await;
     assert_eq!(status, 402);
@@ -383,58 +431,56 @@ async fn modellix_paths_statuses_and_errors() {
 
     // The Kling paths and a list are not Modellix routes; the proxy's own 404 uses Modellix's
     // error shape (code = HTTP status).
-    let before = recorded.count();
+    let before = fake.request_count();
     let (status, _, text) = seen
         .send(client.get(proxy.api("/v1/images/editing/expand?pageNum=1&pageSize=30")))
         .await;
     assert_eq!(status, 404);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 404);
-    assert_eq!(recorded.count(), before);
+    assert_eq!(fake.request_count(), before);
     seen.assert_clean(&proxy.stop(), &[API_KEY]);
 }
 
 #[tokio::test]
 async fn a_wrong_key_is_the_providers_401_and_an_unreachable_or_slow_upstream_is_502_or_504() {
-    let (upstream, _) = fakes::start("kling", Expect::ApiKey(API_KEY.into())).await;
-    let proxy = Proxy::start(
-        &[
-            "--provider",
-            "kling",
-            "--upstream",
-            &upstream,
-            "--read-timeout",
-            "1s",
-        ],
+    let fake = fakes::start(Dialect::Kling, Expect::ApiKey(API_KEY.into())).await;
+    let mut seen = Seen::default();
+    let client = client();
+    let proxy = open_proxy(
+        "kling",
+        &fake.base,
+        &["--read-timeout", "1s"],
         &[("KLING_API_KEY", "sk-wrong-key-000")],
     );
-    let client = client();
-    let mut seen = Seen::default();
     let (status, _, text) = seen
-        .send(client.get(proxy.api(&Dialect::Kling.query_path(KLING_TASK))))
+        .send(
+            client
+                .post(proxy.api(Dialect::Kling.create_path()))
+                .json(&wire_body(Dialect::Kling, &request(Some("wrong-key")))),
+        )
         .await;
-    assert_eq!(status, 401);
+    assert_eq!(status, 401, "{text}");
     assert_eq!(
         Dialect::Kling
-            .parse_query(status, &text, None)
+            .parse_create(status, &text, None)
             .unwrap_err()
             .category,
         ErrorCategory::Configuration
     );
     seen.assert_clean(&proxy.stop(), &["sk-wrong-key-000"]);
 
-    let proxy = Proxy::start(
-        &[
-            "--provider",
-            "kling",
-            "--upstream",
-            &upstream,
-            "--read-timeout",
-            "1s",
-        ],
-        &[("KLING_API_KEY", API_KEY)],
-    );
+    let proxy = open_proxy("kling", &fake.base, &["--read-timeout", "1s"], &[]);
     let (status, _, text) = seen
-        .send(client.get(proxy.api(&Dialect::Kling.query_path("slow"))))
+        .send(
+            client
+                .post(proxy.api(Dialect::Kling.create_path()))
+                .json(&wire_body(Dialect::Kling, &request(Some("slow-1")))),
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
+    fake.add_fault(Fault::once(Call::Query, FaultKind::Slow { ms: 3000 }));
+    let (status, _, text) = seen
+        .send(client.get(proxy.api(&Dialect::Kling.query_path("slow-1"))))
         .await;
     assert_eq!(status, 504, "{text}");
     assert!(text.contains("did not answer in time"), "{text}");
@@ -444,22 +490,22 @@ async fn a_wrong_key_is_the_providers_401_and_an_unreachable_or_slow_upstream_is
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
     };
-    let proxy = Proxy::start(
-        &[
-            "--provider",
-            "kling",
-            "--upstream",
-            &format!("http://{closed}"),
-        ],
-        &[("KLING_API_KEY", API_KEY)],
-    );
+    let proxy = open_proxy("kling", &format!("http://{closed}"), &[], &[]);
     let (status, _, text) = seen
-        .send(client.get(proxy.api(&Dialect::Kling.query_path("x"))))
+        .send(
+            client
+                .post(proxy.api(Dialect::Kling.create_path()))
+                .json(&wire_body(Dialect::Kling, &request(Some("nowhere")))),
+        )
         .await;
     assert_eq!(status, 502, "{text}");
     assert!(
         text.contains(&format!("http://{closed}")),
         "names the upstream: {text}"
+    );
+    assert!(
+        !text.contains("outcome_unknown"),
+        "nothing left the proxy, so nothing can exist: {text}"
     );
     seen.assert_clean(&proxy.stop(), &[API_KEY]);
 }
@@ -484,8 +530,10 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
         ],
     );
     let upstream = format!("{}/api/kling", engine.url);
-    let signer = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
+    let signer = open_proxy(
+        "kling",
+        &upstream,
+        &[],
         &[
             ("KLING_ACCESS_KEY", ACCESS_KEY),
             ("KLING_SECRET_KEY", SECRET_KEY),
@@ -495,8 +543,24 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
     let mut seen = Seen::default();
 
     // Straight to the verifying engine without a token: 401 / 1001.
+    let body = wire_body(
+        Dialect::Kling,
+        &ExpandRequest::new(
+            ImageSource::Base64(base64(&png(320, 300))),
+            Ratios {
+                up: 0.0,
+                down: 0.0,
+                left: 0.25,
+                right: 0.25,
+            },
+        ),
+    );
     let (status, _, text) = seen
-        .send(client.get(engine.api("/v1/images/editing/expand/123")))
+        .send(
+            client
+                .post(engine.api(Dialect::Kling.create_path()))
+                .json(&body),
+        )
         .await;
     assert_eq!(status, 401);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 1001);
@@ -511,8 +575,9 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
         let (status, _, text) = seen
             .send(
                 client
-                    .get(engine.api("/v1/images/editing/expand/123"))
-                    .bearer_auth(token),
+                    .post(engine.api(Dialect::Kling.create_path()))
+                    .bearer_auth(token)
+                    .json(&body),
             )
             .await;
         assert_eq!(status, 401);
@@ -538,7 +603,7 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
         .send(
             client
                 .post(signer.api(Dialect::Kling.create_path()))
-                .json(&Dialect::Kling.create_body(&expand)),
+                .json(&wire_body(Dialect::Kling, &expand)),
         )
         .await;
     assert_eq!(status, 200, "{text}");
@@ -555,15 +620,22 @@ async fn the_jwt_signed_by_one_proxy_is_verified_by_another_proxys_local_engine(
     assert_eq!(snapshot.images.len(), 1);
 
     // A signer with the wrong secret gets the engine's 401 / 1002 through.
-    let wrong = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
+    expand.external_task_id = Some("chained-2".into());
+    let wrong = open_proxy(
+        "kling",
+        &upstream,
+        &[],
         &[
             ("KLING_ACCESS_KEY", ACCESS_KEY),
             ("KLING_SECRET_KEY", "SK-wrong-1234"),
         ],
     );
     let (status, _, text) = seen
-        .send(client.get(wrong.api(&Dialect::Kling.query_path("chained-1"))))
+        .send(
+            client
+                .post(wrong.api(Dialect::Kling.create_path()))
+                .json(&wire_body(Dialect::Kling, &expand)),
+        )
         .await;
     assert_eq!(status, 401);
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["code"], 1002);

@@ -20,6 +20,7 @@ fn engine_args<'a>(data_dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
         data_dir,
         "--rate-limit",
         "0",
+        "--enable-list",
     ];
     args.extend_from_slice(extra);
     args
@@ -286,14 +287,13 @@ async fn validation_answers_like_kling_with_clear_messages() {
     let answer: Value = answer.json().await.unwrap();
     assert_eq!(answer["code"], 1200);
 
-    // external_task_id must be unique.
+    // The same external_task_id again is the same task, not a second one.
     let body = create_body(&good, [0.1; 4], 1, Some("unique-1"));
     let (status, first) = post_json(&client, &create, &body).await;
     assert_eq!(status, 200, "{first}");
     let (status, second) = post_json(&client, &create, &body).await;
-    assert_eq!(status, 400, "{second}");
-    assert_eq!(second["code"], 1201);
-    assert!(second["message"].as_str().unwrap().contains("unique-1"));
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["data"]["task_id"], first["data"]["task_id"]);
 
     // Unknown task: 404 / 1203. Bad list page: 400 / 1201.
     let (status, answer) = get_json(&client, &proxy.api("/v1/images/editing/expand/nope")).await;
@@ -368,9 +368,11 @@ async fn failure_injection_content_policy_concurrency_and_server() {
     assert_eq!(body["code"], 1303);
     drop(proxy);
 
+    // A create that fails inside may have made its task: the proxy says the outcome is
+    // unknown; a query that fails inside comes back as it is.
     let dir3 = temp_dir("fail-server");
     let proxy = Proxy::start(
-        &engine_args(dir3.to_str().unwrap(), &["--engine-fail", "server"]),
+        &engine_args(dir3.to_str().unwrap(), &["--engine-fail", "server-create"]),
         &[],
     );
     let (status, body) = post_json(
@@ -379,8 +381,29 @@ async fn failure_injection_content_policy_concurrency_and_server() {
         &create_body(&good, [0.1; 4], 1, None),
     )
     .await;
-    assert_eq!((status, body["code"].as_i64()), (500, Some(5000)), "{body}");
-    let (status, body) = get_json(&client, &proxy.api("/v1/images/editing/expand/123")).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (502, Some("outcome_unknown")),
+        "{body}"
+    );
+    drop(proxy);
+    let proxy = Proxy::start(
+        &engine_args(dir3.to_str().unwrap(), &["--engine-fail", "server-query"]),
+        &[],
+    );
+    let (status, created) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap();
+    let (status, body) = get_json(
+        &client,
+        &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+    )
+    .await;
     assert_eq!((status, body["code"].as_i64()), (500, Some(5000)), "{body}");
     drop(proxy);
 
@@ -426,7 +449,20 @@ async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() 
     ))
     .await;
     let dir = temp_dir("urls");
-    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    // The fixtures are on loopback, which the engine refuses unless told otherwise.
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &[
+                "--engine-submitted",
+                "0",
+                "--engine-processing",
+                "0",
+                "--engine-allow-private-urls",
+            ],
+        ),
+        &[],
+    );
     let client = client();
 
     let done = expand_to_end(
@@ -466,7 +502,8 @@ async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() 
     });
     assert_eq!((result.width, result.height), (canvas.width, canvas.height));
 
-    // A port nobody listens on: the task fails with a message naming the URL.
+    // A port nobody listens on: the task fails with a message naming the URL, not the socket
+    // error.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap()
@@ -492,6 +529,10 @@ async fn image_urls_are_downloaded_and_unreachable_ones_fail_the_task_clearly() 
     assert!(
         !message.contains("token=abc"),
         "query strings are not echoed"
+    );
+    assert!(
+        !message.to_lowercase().contains("refused") && !message.contains("os error"),
+        "no network details: {message}"
     );
     drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
@@ -689,6 +730,7 @@ async fn callbacks_post_each_status_change() {
                 "300ms",
                 "--engine-processing",
                 "300ms",
+                "--engine-allow-private-urls",
             ],
         ),
         &[],
@@ -713,6 +755,328 @@ async fn callbacks_post_each_status_change() {
         })
         .collect();
     assert_eq!(statuses, vec!["submitted", "processing", "succeed"]);
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_engine_fetches_and_posts_to_public_addresses_only() {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    let picture = png(360, 300);
+    let fixture = serve(axum::Router::new().fallback(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let bytes = picture.clone();
+        async move { ([("content-type", "image/png")], bytes) }
+    }))
+    .await;
+    let dir = temp_dir("egress");
+    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    let client = client();
+    let create = proxy.api("/v1/images/editing/expand");
+    let good = base64(&png(320, 320));
+
+    // What the address shows is refused at once, with a 400 that says why.
+    let cases = [
+        (format!("{fixture}/dog.png"), None, "port"),
+        (
+            "http://169.254.169.254/latest/meta-data/".to_owned(),
+            None,
+            "not on the public internet",
+        ),
+        (
+            "http://[::ffff:127.0.0.1]/a.png".to_owned(),
+            None,
+            "not on the public internet",
+        ),
+        (
+            "http://10.0.0.7/a.png".to_owned(),
+            None,
+            "not on the public internet",
+        ),
+        (
+            good.clone(),
+            Some("http://192.168.1.1/hook"),
+            "callback_url address cannot be used",
+        ),
+        (good.clone(), Some(&*format!("{fixture}/hook")), "port"),
+    ];
+    for (image, callback, needle) in cases {
+        let mut body = create_body(&image, [0.1; 4], 1, None);
+        if let Some(callback) = callback {
+            body["callback_url"] = json!(callback);
+        }
+        let (status, answer) = post_json(&client, &create, &body).await;
+        assert_eq!(status, 400, "{image} {callback:?}: {answer}");
+        let message = answer["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message}");
+    }
+
+    // A name that resolves to loopback: accepted (the name says nothing), then the task fails
+    // with the same sentence as any unreachable address.
+    let done = expand_to_end(
+        &client,
+        &proxy,
+        &create_body("http://localhost/dog.png", [0.1; 4], 1, None),
+        Duration::from_secs(20),
+    )
+    .await;
+    assert_eq!(done["data"]["task_status"], "failed", "{done}");
+    assert_eq!(
+        done["data"]["task_status_msg"],
+        "The image could not be downloaded from http://localhost/dog.png. Check that it is a \
+         public http(s) address (port 80 or 443) of a PNG or JPEG picture, or send the picture \
+         as Base64"
+    );
+    // A callback to such a name is not posted; the task itself is not harmed.
+    let mut body = create_body(&good, [0.1; 4], 1, None);
+    body["callback_url"] = json!("http://localhost/hook");
+    let done = expand_to_end(&client, &proxy, &body, Duration::from_secs(20)).await;
+    assert_eq!(done["data"]["task_status"], "succeed", "{done}");
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing reached the loopback fixture"
+    );
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_engine_is_bounded_in_tasks_bytes_queue_and_field_lengths() {
+    let client = client();
+    let good = base64(&png(320, 320));
+
+    // At most 2 tasks kept.
+    let dir = temp_dir("max-tasks");
+    let proxy = Proxy::start(
+        &engine_args(dir.to_str().unwrap(), &["--engine-max-tasks", "2"]),
+        &[],
+    );
+    let create = proxy.api("/v1/images/editing/expand");
+    for _ in 0..2 {
+        let (status, answer) =
+            post_json(&client, &create, &create_body(&good, [0.1; 4], 1, None)).await;
+        assert_eq!(status, 200, "{answer}");
+    }
+    let (status, answer) =
+        post_json(&client, &create, &create_body(&good, [0.1; 4], 1, None)).await;
+    assert_eq!(
+        (status, answer["code"].as_i64()),
+        (429, Some(1303)),
+        "{answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2 tasks"),
+        "{answer}"
+    );
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+
+    // At most 1 KB under the data directory.
+    let dir = temp_dir("max-storage");
+    let proxy = Proxy::start(
+        &engine_args(dir.to_str().unwrap(), &["--engine-max-storage", "1KB"]),
+        &[],
+    );
+    let (status, answer) = post_json(
+        &client,
+        &proxy.api("/v1/images/editing/expand"),
+        &create_body(&good, [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["code"].as_i64()),
+        (429, Some(1303)),
+        "{answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("may hold 0.0 MB"),
+        "{answer}"
+    );
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+
+    // A queue of one place, held by a download that does not answer.
+    let stalled = serve(axum::Router::new().route(
+        "/slow.png",
+        axum::routing::get(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            "late"
+        }),
+    ))
+    .await;
+    let dir = temp_dir("queue");
+    let proxy = Proxy::start(
+        &engine_args(
+            dir.to_str().unwrap(),
+            &["--engine-queue", "1", "--engine-allow-private-urls"],
+        ),
+        &[],
+    );
+    let create = proxy.api("/v1/images/editing/expand");
+    let (status, answer) = post_json(
+        &client,
+        &create,
+        &create_body(&format!("{stalled}/slow.png"), [0.1; 4], 1, None),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) =
+        post_json(&client, &create, &create_body(&good, [0.1; 4], 1, None)).await;
+    assert_eq!(
+        (status, answer["code"].as_i64()),
+        (429, Some(1303)),
+        "{answer}"
+    );
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("queue holds 1 tasks"),
+        "{answer}"
+    );
+
+    // Field lengths: external_task_id 128 bytes, addresses 2 KB.
+    let long_id = "x".repeat(129);
+    let (status, answer) = post_json(
+        &client,
+        &create,
+        &create_body(&good, [0.1; 4], 1, Some(&long_id)),
+    )
+    .await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("at most 128"),
+        "{answer}"
+    );
+    let long_url = format!("https://example.com/{}.png", "a".repeat(2100));
+    let (status, answer) =
+        post_json(&client, &create, &create_body(&long_url, [0.1; 4], 1, None)).await;
+    assert_eq!(status, 400, "{answer}");
+    let message = answer["message"].as_str().unwrap();
+    assert!(message.contains("at most 2,048"), "{message}");
+    assert!(message.len() < 300, "the address is not echoed back");
+    drop(proxy);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_widget_directory_never_serves_dotfiles_nor_holds_the_data_directory() {
+    let dir = temp_dir("static");
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>widget</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join(".env"), "KLING_API_KEY=do-not-serve").unwrap();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::write(dir.join(".git/config"), "[core]").unwrap();
+    let data = temp_dir("static-data");
+    let proxy = Proxy::start(
+        &engine_args(data.to_str().unwrap(), &["--static", dir.to_str().unwrap()]),
+        &[],
+    );
+    let client = client();
+    let answer = client.get(format!("{}/", proxy.url)).send().await.unwrap();
+    assert_eq!(answer.status(), 200);
+    for path in [
+        "/.env",
+        "/%2eenv",
+        "/.git/config",
+        "/%2Egit%2Fconfig",
+        "/x/..%2f.env",
+    ] {
+        let answer = client
+            .get(format!("{}{path}", proxy.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        assert!(
+            !answer.text().await.unwrap().contains("do-not-serve"),
+            "{path}"
+        );
+    }
+    drop(proxy);
+
+    let inside = dir.join(".data");
+    let (code, _, stderr) = run_to_exit(
+        &[
+            "--static",
+            dir.to_str().unwrap(),
+            "--data-dir",
+            inside.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is inside --static"), "{stderr}");
+    assert!(!inside.exists(), "nothing was created");
+    let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_dir_all(data);
+}
+
+#[tokio::test]
+async fn every_bad_picture_gets_a_specific_400_or_is_expanded() {
+    use crate::bad_pictures::{corpus, Engine};
+    let dir = temp_dir("bad-pictures");
+    let proxy = Proxy::start(&engine_args(dir.to_str().unwrap(), FAST), &[]);
+    let client = client();
+    let create = proxy.api("/v1/images/editing/expand");
+    for picture in corpus() {
+        let body = create_body(&base64(&picture.bytes), [0.1; 4], 1, None);
+        let started = std::time::Instant::now();
+        let (status, answer) = post_json(&client, &create, &body).await;
+        match picture.engine {
+            Engine::Refused(needle) => {
+                assert_eq!(status, 400, "{}: {answer}", picture.file);
+                assert_eq!(answer["code"], 1201, "{}: {answer}", picture.file);
+                let message = answer["message"].as_str().unwrap();
+                assert!(message.contains(needle), "{}: {message}", picture.file);
+                eprintln!(
+                    "{}: 400 in {:?}: {message}",
+                    picture.file,
+                    started.elapsed()
+                );
+            }
+            Engine::Expanded => {
+                assert_eq!(status, 200, "{}: {answer}", picture.file);
+                let id = answer["data"]["task_id"].as_str().unwrap();
+                let (_, done) = wait_for_end(
+                    &client,
+                    &proxy.api(&format!("/v1/images/editing/expand/{id}")),
+                    Duration::from_secs(30),
+                )
+                .await;
+                assert_eq!(
+                    done["data"]["task_status"], "succeed",
+                    "{}: {done}",
+                    picture.file
+                );
+                let url = done["data"]["task_result"]["images"][0]["url"]
+                    .as_str()
+                    .unwrap();
+                let bytes = client
+                    .get(format!("{}{url}", proxy.url))
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                let result = decode(&bytes, u64::MAX).unwrap();
+                assert!(result.width > 300, "{}", picture.file);
+                eprintln!("{}: expanded in {:?}", picture.file, started.elapsed());
+            }
+        }
+    }
     drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }

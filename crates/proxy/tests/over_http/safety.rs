@@ -6,7 +6,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::common::*;
-use crate::fakes::{self, Expect};
+use kling_expand_core::dialect::Dialect;
+
+use crate::fakes::{self, Call, Expect, Fault, FaultKind};
 
 #[test]
 fn prints_exactly_one_listening_line_and_documents_its_flags() {
@@ -308,9 +310,18 @@ async fn bodies_over_14_mb_are_413_and_a_10_mb_picture_fits() {
     drop(proxy);
 
     // Forwarding: the upstream never sees an oversized body.
-    let (upstream, recorded) = fakes::start("kling", Expect::ApiKey("k".into())).await;
+    let fake = fakes::start(Dialect::Kling, Expect::ApiKey("k".into())).await;
     let proxy = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
+        &[
+            "--provider",
+            "kling",
+            "--upstream",
+            &fake.base,
+            "--auth",
+            "none",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
         &[("KLING_API_KEY", "k")],
     );
     let answer = client
@@ -322,7 +333,7 @@ async fn bodies_over_14_mb_are_413_and_a_10_mb_picture_fits() {
     if let Ok(answer) = answer {
         assert_eq!(answer.status(), 413);
     }
-    assert_eq!(recorded.count(), 0);
+    assert_eq!(fake.request_count(), 0);
     drop(proxy);
     let _ = std::fs::remove_dir_all(data);
 }
@@ -390,12 +401,27 @@ async fn each_client_is_rate_limited_with_429_and_retry_after() {
 
 #[tokio::test]
 async fn sigterm_stops_promptly_even_with_a_request_in_flight() {
-    let (upstream, _) = fakes::start("kling", Expect::ApiKey("k".into())).await;
+    let fake = fakes::start(Dialect::Kling, Expect::ApiKey("k".into())).await;
+    let data = temp_dir("sigterm");
     let mut proxy = Proxy::start(
-        &["--provider", "kling", "--upstream", &upstream],
+        &[
+            "--provider",
+            "kling",
+            "--upstream",
+            &fake.base,
+            "--auth",
+            "none",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ],
         &[("KLING_API_KEY", "k")],
     );
     let client = client();
+    let body = wire_body(Dialect::Kling, &crate::forwarding::request(Some("slow")));
+    let (status, created) =
+        post_json(&client, &proxy.api("/v1/images/editing/expand"), &body).await;
+    assert_eq!(status, 200, "{created}");
+    fake.add_fault(Fault::once(Call::Query, FaultKind::Slow { ms: 3000 }));
     // A keep-alive connection, and a query the fake answers only after 3 s.
     let health = client
         .get(format!("{}/healthz", proxy.url))
