@@ -1,3 +1,3 @@
 fn main() {
-    kling_expand::mount_all();
+    kling_expand::embed::start();
 }

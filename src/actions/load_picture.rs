@@ -446,19 +446,28 @@ fn release(picture: Option<&Picture>) {
     }
 }
 
-/// Header inspection on the first bytes only; the whole file only when its headers run longer.
+/// Header inspection on the first bytes only; the whole file only when its headers run longer,
+/// or when its last bytes do not look like the end of a PNG or JPEG (a file cut off after its
+/// header would show as a half-grey preview, and be refused only once sent).
 async fn read_info(blob: &Blob) -> Result<ImageInfo, String> {
     let unreadable = |_| "The browser could not read the file.".to_owned();
     let head = file::read_head(blob, file::HEAD_BYTES)
         .await
         .map_err(unreadable)?;
-    match inspect::inspect(&head) {
+    let info = match inspect::inspect(&head) {
         Err(inspect::InspectError::Truncated { .. }) if blob.size() > file::HEAD_BYTES => {
             let whole = file::read_all(blob).await.map_err(unreadable)?;
-            inspect::inspect(&whole).map_err(|e| e.to_string())
+            inspect::inspect(&whole).map_err(|e| e.to_string())?
         }
-        inspected => inspected.map_err(|e| e.to_string()),
+        inspected => inspected.map_err(|e| e.to_string())?,
+    };
+    let tail = file::read_tail(blob, 64.0).await.map_err(unreadable)?;
+    if !inspect::ends_like_complete(info.format, &tail) {
+        // Rare: a cut-off file, or one with more after its picture (a motion photo's video).
+        let whole = file::read_all(blob).await.map_err(unreadable)?;
+        inspect::check_complete(&whole).map_err(|e| e.to_string())?;
     }
+    Ok(info)
 }
 
 /// A short name for a picture at an address: its file name, else its host.

@@ -8,7 +8,7 @@ use crate::actions::expand::{recover, resume};
 use crate::actions::load_picture::{load_picture, load_url};
 use crate::browser::{file, storage};
 use crate::model::saved::{Resumption, SavedPicture, SavedWidget};
-use crate::state::{PictureSource, ShownError, WidgetState};
+use crate::state::{GenerationStatus, PictureSource, ShownError, WidgetState};
 
 /// Takes back what was saved under `key`, then saves every change.
 pub fn keep_across_reloads(state: WidgetState, key: String) {
@@ -35,8 +35,14 @@ async fn restore(state: WidgetState, key: &str, saved: SavedWidget) {
     state.prompt.set(saved.prompt);
     state.n.set(saved.n);
     state.watermark.set(saved.watermark);
-    state.results.set(saved.results);
-    state.results_frame.set(saved.results_frame);
+    let mut history = saved.history;
+    if resumption != Resumption::Nothing {
+        // The task being watched when the page went is watched again.
+        if let Some(last) = history.last_mut() {
+            last.status = GenerationStatus::Running;
+        }
+    }
+    state.history.set(history);
     match saved.picture {
         Some(SavedPicture::Bytes { name }) => {
             if let Some(blob) = storage::load_picture(key).await {
@@ -83,8 +89,7 @@ fn autosave(state: WidgetState, key: String) {
                 })
             }),
             phase: state.phase.get(),
-            results: state.results.get(),
-            results_frame: state.results_frame.get(),
+            history: state.history.get(),
         };
         let json = saved.to_json();
         let key = key.clone();

@@ -15,6 +15,13 @@ pub async fn read_head(blob: &Blob, len: f64) -> Result<Vec<u8>, JsValue> {
     read_all(&head).await
 }
 
+/// Copies the last `len` bytes of a blob into wasm memory.
+pub async fn read_tail(blob: &Blob, len: f64) -> Result<Vec<u8>, JsValue> {
+    let size = blob.size();
+    let tail = blob.slice_with_f64_and_f64((size - len).max(0.0), size)?;
+    read_all(&tail).await
+}
+
 /// Copies a whole blob into wasm memory.
 pub async fn read_all(blob: &Blob) -> Result<Vec<u8>, JsValue> {
     let buffer = JsFuture::from(blob.array_buffer()).await?;

@@ -46,6 +46,15 @@ export function natural_size(url) {
   });
 }
 
+// ── http.rs ──
+export async function http_send(url, body, authorization) {
+  const headers = authorization ? { Authorization: authorization } : {};
+  const init = body === undefined ? { headers } : { method: 'POST', body, headers: { ...headers, 'Content-Type': 'application/json' } };
+  const response = await fetch(url, init);
+  return [response.status, await response.text(), response.headers.get('retry-after'),
+    response.headers.get('x-kling-expand-events')];
+}
+
 // ── lifecycle.rs ──
 export function when_removed(element, callback) {
   const observer = new MutationObserver(() => {
@@ -57,32 +66,56 @@ export function when_removed(element, callback) {
   observer.observe(document, { childList: true, subtree: true });
 }
 
-// ── results.rs ──
-export async function save_as(url, name) {
+// ── locale.rs ──
+// A locale pack (a JSON object of strings), fetched relative to the page.
+let packBase;
+export async function fetch_pack(url) {
+  // Beside the host bundle's module when loaded by it, else beside the page.
+  const response = await fetch(new URL(url, packBase ?? document.baseURI));
+  if (!response.ok) throw new Error(`the locale pack answered ${response.status}`);
+  return response.json();
+}
+export function navigator_language() {
+  return navigator.language || undefined;
+}
+export function pack_entries(pack) {
+  return Object.entries(pack).filter(([, text]) => typeof text === 'string');
+}
+export function format_number(locale, value, decimals) {
   try {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(String(response.status));
-    const href = URL.createObjectURL(await response.blob());
-    const link = Object.assign(document.createElement('a'), { href, download: name });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 60000);
-    return true;
-  } catch (_) {
-    // The provider's host may not allow reading its bytes (no CORS): open the link instead.
-    window.open(url, '_blank', 'noopener');
-    return false;
+    return new Intl.NumberFormat(locale, { maximumFractionDigits: decimals }).format(value);
+  } catch {
+    return new Intl.NumberFormat('en', { maximumFractionDigits: decimals }).format(value);
   }
+}
+
+// ── results.rs ──
+// The provider's host may not let the page read its bytes (no CORS): then the proxy's copy,
+// which it serves only for links it relayed itself, is tried.
+async function fetch_first(url, fallback, authorization) {
+  let error;
+  const headers = authorization ? { Authorization: authorization } : {};
+  for (const [u, init] of fallback ? [[url], [fallback, { headers }]] : [[url]]) {
+    try {
+      const response = await fetch(u, init);
+      if (response.ok) return await response.blob();
+      error = new Error(`the server answered ${response.status}`);
+    } catch (e) { error = e; }
+  }
+  throw error;
+}
+export async function save_as(url, fallback, authorization, name) {
+  const href = URL.createObjectURL(await fetch_first(url, fallback, authorization));
+  const link = Object.assign(document.createElement('a'), { href, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60000);
 }
 export function copy_text(text) {
   return navigator.clipboard.writeText(text);
 }
-export async function fetch_blob(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`the server answered ${response.status}`);
-  return response.blob();
-}
+export const fetch_blob = fetch_first;
 
 // ── storage.rs ──
 const DB = 'kling-expand';
@@ -164,6 +197,19 @@ function base64Slowly(bytes) {
   return btoa(binary);
 }
 
+// ── mod.rs ──
+// Focus moves to `id` (scrolled into view) once the page has drawn it, unless the person has
+// put it somewhere else than on `from` (or nowhere) meanwhile.
+export function focus_later(id, from) {
+  setTimeout(() => {
+    const now = document.activeElement;
+    if (from && now && now !== document.body && now.id !== from) return;
+    const target = document.getElementById(id);
+    target?.focus();
+    target?.scrollIntoView({ block: 'nearest' });
+  }, 50);
+}
+
 // ── dialog.rs ──
 export function show_modal(id) {
   const dialog = document.getElementById(id);
@@ -171,4 +217,116 @@ export function show_modal(id) {
 }
 export function close_dialog(id) {
   document.getElementById(id)?.close();
+}
+
+// ── access.rs ──
+// The widget's access token for the proxy: from the host element's `getToken` property (an
+// async function of the host page, asked again when the proxy says the token expired; one
+// request for every caller waiting on it), else from its `data-token` attribute.
+export function bearer(host, renew) {
+  const get = (host && hosts.get(host)?.properties.getToken) ?? (host && host.getToken);
+  if (typeof get !== 'function') {
+    const token = host && host.getAttribute('data-token');
+    return Promise.resolve(token ? `Bearer ${token}` : '');
+  }
+  if (renew || !host.keBearer) {
+    host.keBearer = Promise.resolve()
+      .then(() => get.call(host))
+      .then((token) => (token ? `Bearer ${token}` : ''), () => '');
+  }
+  return host.keBearer;
+}
+export function renews(host) {
+  return !!host && typeof (hosts.get(host)?.properties.getToken ?? host.getToken) === 'function';
+}
+
+// ── embed.rs ──
+// What the host bundle's module (embed.js) shares with the wasm: Rust's entry points, and for
+// each host element its JavaScript-only options (`getToken`, `localePack`) and its `on()`
+// listeners.
+let asModule = false;
+let entry;
+export const hosts = new WeakMap();
+export function hostOf(element) {
+  let host = hosts.get(element);
+  if (!host) hosts.set(element, (host = { properties: {}, listeners: new Map() }));
+  return host;
+}
+export function useAsModule(base) { asModule = true; packBase = base; }
+export function is_module() { return asModule; }
+export function offer_entry(mount, update, end) { entry = { mount, update, end }; }
+export const widgetEntry = () => entry;
+export function when_parsed(callback) {
+  if (document.readyState !== 'loading') callback();
+  else document.addEventListener('DOMContentLoaded', () => callback(), { once: true });
+}
+// Events are reported after the widget's own work is done (a microtask later), so a listener
+// can neither block the widget nor run inside it; one that throws is reported and the others
+// still hear the event.
+const frozen = (value) => {
+  if (value && typeof value === 'object') Object.values(Object.freeze(value)).forEach(frozen);
+  return value;
+};
+export function emit(element, type, detail) {
+  frozen(detail);
+  queueMicrotask(() => {
+    element.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }));
+    for (const listener of [...(hosts.get(element)?.listeners.get(type) ?? [])]) {
+      try { listener(detail); } catch (error) { (globalThis.reportError ?? console.error)(error); }
+    }
+  });
+}
+
+// ── events.rs ──
+// A task's Server-Sent Events, read from fetch (an EventSource cannot send the access token).
+// Rejects when the server answers with anything else, or not within `ms`.
+export async function events_open(url, authorization, last, ms) {
+  const abort = new AbortController();
+  const headers = { Accept: 'text/event-stream' };
+  if (authorization) headers.Authorization = authorization;
+  if (last) headers['Last-Event-ID'] = last;
+  const timer = setTimeout(() => abort.abort(), ms);
+  const response = await fetch(url, { headers, signal: abort.signal, cache: 'no-store' })
+    .finally(() => clearTimeout(timer));
+  if (!response.ok || !(response.headers.get('content-type') || '').startsWith('text/event-stream')) {
+    abort.abort();
+    throw new Error(`the server answered ${response.status}`);
+  }
+  return { abort, reader: response.body.pipeThrough(new TextDecoderStream()).getReader(), buffer: '' };
+}
+async function next_event(s) {
+  for (;;) {
+    const end = s.buffer.indexOf('\n\n');
+    if (end >= 0) {
+      const block = s.buffer.slice(0, end);
+      s.buffer = s.buffer.slice(end + 2);
+      let id = '';
+      const data = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id:')) id = line.slice(3).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length) return [id, data.join('\n')];
+    } else {
+      const { value, done } = await s.reader.read();
+      if (done) return null;
+      s.buffer += value;
+      // An event is a few KB: a stream that never ends one is not a stream of events.
+      if (s.buffer.length > 1e6) throw new Error('an event too large');
+    }
+  }
+}
+// Resolves to [id, data], to null once the stream has ended, or to undefined after `ms` without
+// an event (so the caller can look whether it is still wanted); rejects when the stream broke.
+export function events_next(s, ms) {
+  if (!s.pending) {
+    s.pending = next_event(s);
+    s.pending.then(() => { s.pending = null; }, () => {});
+  }
+  let timer;
+  const quiet = new Promise((done) => { timer = setTimeout(done, ms); });
+  return Promise.race([s.pending, quiet]).finally(() => clearTimeout(timer));
+}
+export function events_close(s) {
+  s.abort.abort();
 }

@@ -1,17 +1,37 @@
 //! The one place that touches the browser: files, fetch, timers, clocks, the DOM outside
 //! Leptos. Everything else in the widget is either pure (the core, `model`) or reactive views.
 
+pub mod access;
 pub mod dialog;
+pub mod embed;
+pub mod events;
 pub mod file;
 pub mod http;
 pub mod image_prep;
 pub mod lifecycle;
+pub mod locale;
 pub mod results;
 pub mod storage;
 pub mod timer;
 pub mod transfer;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/browser/glue.js")]
+extern "C" {
+    fn focus_later(id: &str, from: &str);
+}
+
+/// Moves the focus to the element `id` once it is drawn (a button a press has just shown).
+pub fn focus(id: &str) {
+    focus_later(id, "");
+}
+
+/// Like [`focus`], unless the focus has gone elsewhere than `from` (or the page's body): a task
+/// that ends while the person is typing must not take their focus away.
+pub fn focus_if_idle(id: &str, from: &str) {
+    focus_later(id, from);
+}
 
 /// Milliseconds since the epoch, from the browser's clock.
 pub fn now_ms() -> f64 {
@@ -44,9 +64,9 @@ pub fn resolve_url(url: &str, endpoint: &str) -> String {
         .unwrap_or_else(|_| url.to_owned())
 }
 
-/// Every element of the page that asks for a widget; when there is none, a new one at the end
-/// of `<body>` (so a page that only loads the script still gets a widget).
-pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
+/// Every element of the page that asks for a widget; when there is none and `make_one`, a new
+/// one at the end of `<body>` (so a page that only loads the demo's script still gets a widget).
+pub fn widget_hosts(make_one: bool) -> Vec<web_sys::HtmlElement> {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return Vec::new();
     };
@@ -57,7 +77,7 @@ pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
         .filter_map(|i| found.item(i))
         .filter_map(|node| node.dyn_into().ok())
         .collect();
-    if !hosts.is_empty() {
+    if !hosts.is_empty() || !make_one {
         return hosts;
     }
     let made = document.create_element("div").ok().and_then(|host| {
@@ -66,4 +86,15 @@ pub fn widget_hosts() -> Vec<web_sys::HtmlElement> {
         host.dyn_into().ok()
     });
     made.into_iter().collect()
+}
+
+/// Moves the focus to the element `id` now.
+pub fn focus_now(id: &str) {
+    if let Some(element) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = element.focus();
+    }
 }

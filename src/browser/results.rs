@@ -6,17 +6,37 @@ use web_sys::Blob;
 
 #[wasm_bindgen(module = "/src/browser/glue.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = save_as)]
-    async fn save_as_js(url: &str, name: &str) -> JsValue;
+    #[wasm_bindgen(js_name = save_as, catch)]
+    async fn save_as_js(
+        url: &str,
+        fallback: &str,
+        authorization: &str,
+        name: &str,
+    ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = copy_text, catch)]
     async fn copy_text_js(text: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = fetch_blob, catch)]
-    async fn fetch_blob_js(url: &str) -> Result<JsValue, JsValue>;
+    async fn fetch_blob_js(
+        url: &str,
+        fallback: &str,
+        authorization: &str,
+    ) -> Result<JsValue, JsValue>;
 }
 
-/// Saves the picture at `url` under `name`. False when the browser could only open the link.
-pub async fn save_as(url: &str, name: &str) -> bool {
-    save_as_js(url, name).await.as_bool().unwrap_or(false)
+/// Where a result's bytes can be read: its own link, then the proxy's copy of it.
+pub struct ResultSource<'a> {
+    pub url: &'a str,
+    /// The proxy's route for the same picture ("" for none), asked with `authorization`.
+    pub relay: &'a str,
+    pub authorization: String,
+}
+
+/// Saves the picture under `name`, from its link or else from the proxy's copy.
+pub async fn save_as(source: &ResultSource<'_>, name: &str) -> Result<(), String> {
+    save_as_js(source.url, source.relay, &source.authorization, name)
+        .await
+        .map(|_| ())
+        .map_err(|e| js_message(&e))
 }
 
 /// Puts `text` on the clipboard.
@@ -27,9 +47,11 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .map_err(|e| js_message(&e))
 }
 
-/// Downloads the picture at `url` as a Blob (kept in JavaScript).
-pub async fn fetch_blob(url: &str) -> Result<Blob, String> {
-    let blob = fetch_blob_js(url).await.map_err(|e| js_message(&e))?;
+/// Downloads the picture as a Blob (kept in JavaScript), from its link or the proxy's copy.
+pub async fn fetch_blob(source: &ResultSource<'_>) -> Result<Blob, String> {
+    let blob = fetch_blob_js(source.url, source.relay, &source.authorization)
+        .await
+        .map_err(|e| js_message(&e))?;
     blob.dyn_into::<Blob>()
         .map_err(|_| "the answer was not a picture".to_owned())
 }

@@ -1,21 +1,34 @@
-//! "Canvas area": how much bigger than the picture the new canvas is, 1.0× to 3.0×.
+//! "Canvas area": how much bigger than the picture the new canvas is, up to 3×. A leaf: it
+//! shows `value` and reports what the person sets; a value below the smallest canvas of the
+//! chosen shape comes back as that smallest one, so the slider never makes a shape fail.
 
+use crate::i18n::{en, t};
 use kling_expand_core::text::fixed;
 use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
-use crate::actions::framing::edit_framing;
-use crate::model::framing::{multiplier_text, Edit};
-use crate::state::WidgetState;
+use crate::model::framing::multiplier_text;
 
 #[component]
-pub fn AreaSlider() -> impl IntoView {
-    let state = expect_context::<WidgetState>();
-    let id = state.id("area");
-    let area = move || state.framing.get().area();
+pub fn AreaSlider(
+    id: String,
+    /// The canvas area, as a multiple of the picture's.
+    value: impl Fn() -> f64 + Copy + Send + Sync + 'static,
+    /// Said after the value ("the smallest 9:16 canvas"), when there is something to say.
+    hint: impl Fn() -> Option<String> + Copy + Send + Sync + 'static,
+    on_change: impl Fn(f64) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let text = move || {
+        let mut text = multiplier_text(value());
+        if let Some(hint) = hint() {
+            text.push_str(", ");
+            text.push_str(&hint);
+        }
+        text
+    };
     view! {
         <div class="ke-area">
-            <label for=id.clone()>"Canvas area"</label>
+            <label for=id.clone()>{t(en::CANVAS_AREA)}</label>
             <input
                 id=id
                 type="range"
@@ -24,16 +37,15 @@ pub fn AreaSlider() -> impl IntoView {
                 min="1"
                 max="3"
                 step="0.01"
-                prop:value=move || fixed(area(), 2)
-                aria-valuetext=move || multiplier_text(area())
-                aria-describedby=state.id("framing-note")
+                prop:value=move || fixed(value(), 2)
+                aria-valuetext=text
                 on:input=move |ev| {
-                    let value = event_target::<HtmlInputElement>(&ev).value_as_number();
-                    edit_framing(state, Edit::Multiplier(value));
+                    on_change(event_target::<HtmlInputElement>(&ev).value_as_number())
                 }
             />
             // Not an <output>: that is a live "status" region, and the widget has one already.
-            <span class="ke-area-value" aria-hidden="true">{move || multiplier_text(area())}</span>
+            <span class="ke-area-value" aria-hidden="true">{move || multiplier_text(value())}</span>
+            <span class="ke-area-hint" aria-hidden="true">{hint}</span>
         </div>
     }
 }

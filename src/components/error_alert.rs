@@ -1,8 +1,9 @@
 //! The error on screen, specific to its kind, with "Retry" where retrying makes sense.
 
+use crate::i18n::en;
 use leptos::prelude::*;
 
-use crate::actions::expand::{expand, resume};
+use crate::actions::expand::{resume, retry_create};
 use crate::state::{RetryAction, WidgetState};
 
 #[component]
@@ -12,10 +13,12 @@ pub fn ErrorAlert() -> impl IntoView {
         state.error.get().map(|error| {
             let retry = error.retry.clone().map(|action| {
                 let on_retry = move |_| match action.clone() {
-                    RetryAction::Create => expand(state),
+                    RetryAction::Create { external_task_id } => {
+                        retry_create(state, external_task_id)
+                    }
                     RetryAction::Poll { task_id } => resume(state, task_id, None),
                 };
-                view! { <button type="button" on:click=on_retry>"Retry"</button> }
+                view! { <button type="button" on:click=on_retry>{state.t(en::RETRY)}</button> }
             });
             view! {
                 <div class="ke-alert" role="alert">

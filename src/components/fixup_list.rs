@@ -2,11 +2,12 @@
 //! each with "Undo"; what it still needs, each with the button that does it; and what is being
 //! done right now.
 
+use crate::i18n::en;
 use leptos::prelude::*;
 
 use crate::actions::load_picture::{apply_fixup, undo_fixup};
 use crate::model::fixups::{self, FixupKind};
-use crate::state::WidgetState;
+use crate::state::{Part, WidgetState};
 
 /// What an item's button does.
 #[derive(Clone, Copy)]
@@ -18,7 +19,7 @@ enum Act {
 #[component]
 pub fn FixupList() -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let heading_id = state.id("fixups");
+    let heading_id = state.id(Part::Fixups);
     // One view for the whole list, rebuilt when the picture changes: fix-ups are few, and a
     // single reactive closure keeps the widget's code small.
     let list = move || {
@@ -31,7 +32,7 @@ pub fn FixupList() -> impl IntoView {
                 .fixups
                 .iter()
                 .enumerate()
-                .map(|(i, step)| (step.applied.to_string(), "Undo".to_owned(), Act::Undo(i)))
+                .map(|(i, step)| (step.applied.to_string(), state.t(en::UNDO), Act::Undo(i)))
                 .collect();
             // Offered only once the automatic fix-ups are done, so nothing flickers meanwhile.
             let needed = match (picture.info, picture.byte_len, preparing) {
@@ -63,7 +64,7 @@ pub fn FixupList() -> impl IntoView {
         (preparing || !done.is_empty() || !needed.is_empty()).then(|| {
             view! {
                 <section class="ke-fixups" aria-labelledby=heading_id.clone()>
-                    <h2 id=heading_id.clone() class="ke-fixups-title">"Before sending"</h2>
+                    <h2 id=heading_id.clone() class="ke-fixups-title">{state.t(en::BEFORE_SENDING)}</h2>
                     <ul class="ke-fixups-done">{items(done)}</ul>
                     <ul class="ke-fixups-needed">{items(needed)}</ul>
                 </section>

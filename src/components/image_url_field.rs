@@ -1,18 +1,19 @@
 //! "Image URL": a picture at an http(s) address, sent to the provider as-is.
 
+use crate::i18n::{en, t};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
 use crate::actions::load_picture::load_url;
-use crate::state::WidgetState;
+use crate::state::{Part, WidgetState};
 
 #[component]
 pub fn ImageUrlField() -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let field_id = state.id("image-url");
-    let message_id = state.id("image-url-message");
+    let field_id = state.id(Part::ImageUrl);
+    let message_id = state.id(Part::ImageUrlMessage);
     // `None`: nothing to say; `Some(Ok)`: loading; `Some(Err)`: why the address cannot be used.
     let message = RwSignal::new(None::<Result<(), String>>);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -37,7 +38,7 @@ pub fn ImageUrlField() -> impl IntoView {
     };
     view! {
         <form class="ke-url" on:submit=on_submit novalidate>
-            <label for=field_id.clone()>"Image URL"</label>
+            <label for=field_id.clone()>{t(en::IMAGE_URL)}</label>
             <div class="ke-url-row">
                 <input
                     id=field_id
@@ -49,11 +50,11 @@ pub fn ImageUrlField() -> impl IntoView {
                     aria-invalid=move || message.with(|m| matches!(m, Some(Err(_)))).to_string()
                     aria-describedby=message_id.clone()
                 />
-                <button type="submit">"Load"</button>
+                <button type="submit">{t(en::LOAD)}</button>
             </div>
             <p id=message_id class="ke-field-message">
                 {move || match message.get() {
-                    Some(Ok(())) => "Loading the picture…".to_owned(),
+                    Some(Ok(())) => state.t(en::LOADING_PICTURE),
                     Some(Err(problem)) => problem,
                     None => String::new(),
                 }}

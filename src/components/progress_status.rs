@@ -1,4 +1,5 @@
-//! The live region that says where the task stands.
+//! The live region that says where the task stands, and beside it (not read out) the time
+//! since it started.
 
 use leptos::prelude::*;
 
@@ -8,10 +9,23 @@ use crate::state::WidgetState;
 pub fn ProgressStatus() -> impl IntoView {
     let state = expect_context::<WidgetState>();
     let text = move || {
-        let count = state.results.with(Vec::len);
+        let count = state
+            .history
+            .with(|h| h.last().map_or(0, |g| g.images.len()));
         state
-            .phase
-            .with(|p| p.status_text(state.now_ms.get(), count))
+            .strings
+            .with_value(|s| state.phase.with(|p| p.status_text(s, count)))
     };
-    view! { <p class="ke-status" role="status" aria-live="polite">{text}</p> }
+    let ticking = move || {
+        state
+            .strings
+            .with_value(|s| state.phase.with(|p| p.ticking(s, state.now_ms.get())))
+    };
+    view! {
+        <p class="ke-status">
+            <span role="status" aria-live="polite">{text}</span>
+            " "
+            <span class="ke-elapsed" aria-hidden="true">{ticking}</span>
+        </p>
+    }
 }

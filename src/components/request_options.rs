@@ -1,24 +1,25 @@
 //! What is asked besides the frame: "Prompt" (with a live count), "Images" and "Watermark".
 
+use crate::i18n::{en, t};
 use kling_expand_core::limits::{MAX_N, MAX_PROMPT_CHARS, MIN_N};
 use leptos::prelude::*;
 
-use crate::state::WidgetState;
+use crate::state::{Part, WidgetState};
 
 #[component]
 pub fn RequestOptions() -> impl IntoView {
     let state = expect_context::<WidgetState>();
-    let count_id = state.id("prompt-count");
+    let count_id = state.id(Part::PromptCount);
     let chars = move || state.prompt.with(|p| p.chars().count());
     let over = move || chars() > MAX_PROMPT_CHARS;
     view! {
         <fieldset class="ke-request">
-            <legend>"Request"</legend>
+            <legend>{t(en::REQUEST)}</legend>
             <label class="ke-prompt">
-                <span>"Prompt"</span>
+                <span>{t(en::PROMPT)}</span>
                 <textarea
                     rows="3"
-                    placeholder="Optional: what the new area should show"
+                    placeholder=t(en::PROMPT_PLACEHOLDER)
                     aria-describedby=count_id.clone()
                     aria-invalid=move || over().to_string()
                     prop:value=move || state.prompt.get()
@@ -30,7 +31,7 @@ pub fn RequestOptions() -> impl IntoView {
             </p>
             <div class="ke-request-row">
                 <label class="ke-images">
-                    <span>"Images"</span>
+                    <span>{t(en::IMAGES)}</span>
                     <input
                         type="number"
                         min=MIN_N
@@ -48,7 +49,7 @@ pub fn RequestOptions() -> impl IntoView {
                         prop:checked=move || state.watermark.get()
                         on:change=move |ev| state.watermark.set(event_target_checked(&ev))
                     />
-                    <span>"Watermark"</span>
+                    <span>{t(en::WATERMARK)}</span>
                 </label>
             </div>
         </fieldset>

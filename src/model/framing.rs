@@ -4,8 +4,9 @@
 //! `Framing` is plain data so that it can be kept across reloads (see `model::saved`); call
 //! [`Framing::restored`] on what comes back from storage before using it.
 
+use crate::i18n::{en, Strings};
 use kling_expand_core::geometry::{
-    self, Anchor, Aspect, Cap, CapReason, Infeasible, Ratios, Side, Size,
+    self, Anchor, Aspect, Cap, CapReason, Infeasible, Position, Ratios, Side, Size,
 };
 use kling_expand_core::limits::MAX_AREA_FACTOR;
 use kling_expand_core::text::fixed;
@@ -43,7 +44,7 @@ impl AspectPreset {
     /// The radio button's accessible name.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Original => "Original",
+            Self::Original => en::ORIGINAL,
             Self::Square => "1:1",
             Self::Landscape4x3 => "4:3",
             Self::Portrait3x4 => "3:4",
@@ -52,7 +53,7 @@ impl AspectPreset {
             Self::Wide16x9 => "16:9",
             Self::Tall9x16 => "9:16",
             Self::Cinema21x9 => "21:9",
-            Self::Custom => "Custom",
+            Self::Custom => en::CUSTOM,
         }
     }
 
@@ -78,36 +79,42 @@ impl AspectPreset {
 /// column say "centre" so that no name equals a ratio field's ("Top", "Left", …).
 pub fn anchor_label(anchor: Anchor) -> &'static str {
     match anchor {
-        Anchor::TopLeft => "Top left",
-        Anchor::Top => "Top centre",
-        Anchor::TopRight => "Top right",
-        Anchor::Left => "Centre left",
-        Anchor::Center => "Centre",
-        Anchor::Right => "Centre right",
-        Anchor::BottomLeft => "Bottom left",
-        Anchor::Bottom => "Bottom centre",
-        Anchor::BottomRight => "Bottom right",
+        Anchor::TopLeft => en::TOP_LEFT,
+        Anchor::Top => en::TOP_CENTRE,
+        Anchor::TopRight => en::TOP_RIGHT,
+        Anchor::Left => en::CENTRE_LEFT,
+        Anchor::Center => en::CENTRE,
+        Anchor::Right => en::CENTRE_RIGHT,
+        Anchor::BottomLeft => en::BOTTOM_LEFT,
+        Anchor::Bottom => en::BOTTOM_CENTRE,
+        Anchor::BottomRight => en::BOTTOM_RIGHT,
     }
 }
 
 /// The ratio field's accessible name for a side.
 pub fn side_label(side: Side) -> &'static str {
     match side {
-        Side::Up => "Top",
-        Side::Down => "Bottom",
-        Side::Left => "Left",
-        Side::Right => "Right",
+        Side::Up => en::TOP,
+        Side::Down => en::BOTTOM,
+        Side::Left => en::LEFT,
+        Side::Right => en::RIGHT,
     }
 }
 
-/// The canvas-area multiplier a new picture starts with.
+/// The canvas-area multiplier a new picture starts with ("Original", twice its area).
 pub const DEFAULT_MULTIPLIER: f64 = 2.0;
 /// The "Canvas area" slider's range: from no growth to Kling's area limit.
 pub const MIN_MULTIPLIER: f64 = 1.0;
 pub const MAX_MULTIPLIER: f64 = MAX_AREA_FACTOR;
-/// How far one arrow key moves an edge handle; with Shift, [`LARGE_STEP`].
-pub const STEP: f64 = 0.01;
-pub const LARGE_STEP: f64 = 0.1;
+/// How far one arrow key moves an edge handle or the picture, in the picture's pixels; with
+/// Shift (or Page Up / Page Down), [`LARGE_STEP_PX`].
+pub const STEP_PX: f64 = 1.0;
+pub const LARGE_STEP_PX: f64 = 10.0;
+/// How close (as a share of the free room) a dragged picture must come to one of the nine
+/// anchors to be pulled onto it.
+pub const SNAP: f64 = 0.04;
+/// How many framings Undo can go back.
+pub const HISTORY_DEPTH: usize = 100;
 
 /// Everything the person chose about the new canvas. Small and `Copy`: read it whole.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -115,9 +122,12 @@ pub struct Framing {
     pub preset: AspectPreset,
     /// The W and H inputs of the Custom preset.
     pub custom: Aspect,
-    /// New canvas area as a multiple of the original's, 1.0 to 3.0.
+    /// The canvas area asked for, as a multiple of the original's ("Canvas area", 1.0 to 3.0):
+    /// more room around the smallest canvas of the preset's shape, which is what a preset gives
+    /// when this asks for less.
     pub multiplier: f64,
-    pub anchor: Anchor,
+    /// Where the picture sits in its frame: the nine anchors, or anywhere between them.
+    pub position: Position,
     /// `Some` once a side was edited by hand: the four sides are then the person's, not derived.
     pub free: Option<Ratios>,
     /// What the last free edit had to change in the asked value, shown next to that side.
@@ -134,41 +144,9 @@ impl Default for Framing {
                 height: 9.0,
             },
             multiplier: DEFAULT_MULTIPLIER,
-            anchor: Anchor::Center,
+            position: Position::CENTER,
             free: None,
             capped: None,
-        }
-    }
-}
-
-/// A feasible choice offered when the current one cannot work.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Remedy {
-    /// Keep the aspect, use this canvas area.
-    Multiplier(f64),
-    /// Keep the canvas area, use this aspect (as a Custom W:H).
-    Aspect(Aspect),
-}
-
-impl Remedy {
-    /// Every way out `plan` offers for this refusal, multiplier first.
-    pub fn offered(infeasible: &Infeasible) -> Vec<Remedy> {
-        let Some(nearest) = infeasible.nearest else {
-            return Vec::new();
-        };
-        let multiplier = nearest
-            .multiplier
-            .filter(|m| (MIN_MULTIPLIER..=MAX_MULTIPLIER).contains(m))
-            .map(Remedy::Multiplier);
-        let aspect = nearest.aspect.map(Remedy::Aspect);
-        multiplier.into_iter().chain(aspect).collect()
-    }
-
-    /// The button's text: "Use 2.4× instead", "Use 1.78:1 instead".
-    pub fn label(&self) -> String {
-        match self {
-            Remedy::Multiplier(m) => format!("Use {} instead", multiplier_text(*m)),
-            Remedy::Aspect(a) => format!("Use {a} instead"),
         }
     }
 }
@@ -183,26 +161,39 @@ pub fn multiplier_text(value: f64) -> String {
     }
 }
 
-/// What to say next to a side whose asked value could not be taken as is.
-pub fn cap_note(cap: &Cap) -> String {
-    let set_to = fixed(cap.set_to, 4);
+/// What to say next to a side whose asked value could not be taken as is, in the picture's
+/// pixels (`base` is the dimension the side is a multiple of).
+pub fn cap_note(strings: &Strings, cap: &Cap, base: u32) -> String {
+    let px = (cap.set_to * f64::from(base)).round();
+    let set_to = [fixed(px, 0)];
     match cap.reason {
-        CapReason::MaxArea => format!(
-            "Capped at {set_to}: the canvas may be at most 3× the picture's area. Reduce \
-             another side to go further."
-        ),
-        CapReason::MaxSide => format!(
-            "Capped at {set_to}: one side may add at most 2× the picture's {}.",
-            cap.side.dimension()
-        ),
-        CapReason::Negative => {
-            format!(
-                "Set to {set_to}: a side cannot be negative, as that would cut into the picture."
-            )
-        }
-        CapReason::NotANumber => {
-            format!("Set to {set_to}: the field was empty or not a number.")
-        }
+        CapReason::MaxArea => strings.fill(en::CAP_AREA, &set_to),
+        CapReason::MaxSide if cap.side.is_vertical() => strings.fill(en::CAP_SIDE_HEIGHT, &set_to),
+        CapReason::MaxSide => strings.fill(en::CAP_SIDE_WIDTH, &set_to),
+        CapReason::Negative | CapReason::NotANumber => strings.get(en::ENTER_WHOLE_PIXELS_OR_MORE),
+    }
+}
+
+/// A number typed in a pixel field, or why it is not one: whole, 0 or more. `typed` is the
+/// field's `valueAsNumber` (NaN when empty or not a number).
+pub fn typed_pixels(typed: f64) -> Result<u32, &'static str> {
+    if typed.is_nan() {
+        Err(en::ENTER_PIXELS)
+    } else if typed < 0.0 {
+        Err(en::SIDE_NEGATIVE)
+    } else if typed.fract() != 0.0 {
+        Err(en::ENTER_WHOLE_PIXELS)
+    } else {
+        Ok(typed.min(f64::from(u32::MAX)) as u32)
+    }
+}
+
+/// A side of a custom shape typed in "W" or "H", or why it cannot be used.
+pub fn typed_shape_side(typed: f64) -> Result<f64, &'static str> {
+    if typed.is_finite() && typed > 0.0 {
+        Ok(typed)
+    } else {
+        Err(en::SHAPE_SIDE)
     }
 }
 
@@ -211,32 +202,43 @@ pub fn cap_note(cap: &Cap) -> String {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Edit {
     Preset(AspectPreset),
-    /// The Custom "W" input.
-    CustomWidth(f64),
-    /// The Custom "H" input.
-    CustomHeight(f64),
+    /// The Custom "W" and "H" inputs (both, once each is a usable number).
+    Custom(Aspect),
     Multiplier(f64),
-    Anchor(Anchor),
-    /// A side typed in, or moved to an end (Home / End).
+    /// The picture placed: an anchor, or wherever it was dragged.
+    Position(Position),
+    /// A side typed in, or moved to an end (Home / End), as a ratio.
     Side(Side, f64),
-    /// A side moved by an arrow key or a drag, relative to where it is.
+    /// A side moved by an arrow key, relative to where it is, as a ratio.
     Step(Side, f64),
-    Remedy(Remedy),
+    /// Several sides set at once (a corner, or an edge with Alt), as ratios; `None` keeps one.
+    Sides([Option<f64>; 4]),
+    /// Back to a new widget's framing.
+    Reset,
 }
 
 impl Framing {
     /// Applies one edit. Side edits need the picture's size and do nothing without one.
     pub fn apply(&mut self, original: Option<Size>, edit: Edit) {
         match (edit, original) {
-            (Edit::Preset(preset), _) => self.choose_preset(preset),
-            (Edit::CustomWidth(width), _) => self.set_custom(width, self.custom.height),
-            (Edit::CustomHeight(height), _) => self.set_custom(self.custom.width, height),
-            (Edit::Multiplier(m), _) => self.set_multiplier(m),
-            (Edit::Anchor(anchor), _) => self.choose_anchor(anchor),
-            (Edit::Remedy(remedy), _) => self.take(remedy),
+            (Edit::Preset(preset), size) => self.choose_preset(preset, size),
+            (Edit::Custom(aspect), size) => self.set_custom(aspect.width, aspect.height, size),
+            (Edit::Multiplier(m), size) => self.set_multiplier(size, m),
+            (Edit::Position(at), size) => self.place(size, at),
+            (Edit::Reset, _) => *self = Framing::default(),
             (Edit::Side(side, value), Some(size)) => self.edit_side(size, side, value),
             (Edit::Step(side, delta), Some(size)) => self.step_side(size, side, delta),
-            (Edit::Side(..) | Edit::Step(..), None) => {}
+            (Edit::Sides(values), Some(size)) => {
+                let mut capped = None;
+                for (side, value) in Side::ALL.into_iter().zip(values) {
+                    if let Some(value) = value {
+                        self.edit_side(size, side, value);
+                        capped = capped.or(self.capped);
+                    }
+                }
+                self.capped = capped;
+            }
+            (Edit::Side(..) | Edit::Step(..) | Edit::Sides(..), None) => {}
         }
     }
 
@@ -246,11 +248,28 @@ impl Framing {
             Some(free) => Ok(free),
             None => geometry::plan(
                 original,
-                self.preset.aspect(original, self.custom),
-                self.multiplier,
-                self.anchor,
+                self.aspect(original),
+                self.asked_area(original),
+                self.position,
             ),
         }
+    }
+
+    /// The area asked of the preset on this picture: the smallest canvas of its shape, unless
+    /// that is the picture itself (a picture that already has the shape, as after Expand again),
+    /// which gets twice its area instead of nothing.
+    fn asked_area(&self, original: Size) -> f64 {
+        let own_shape = geometry::min_multiplier(original, self.aspect(original)) < 1.01;
+        if own_shape && self.multiplier <= MIN_MULTIPLIER {
+            DEFAULT_MULTIPLIER
+        } else {
+            self.multiplier
+        }
+    }
+
+    /// The shape the preset asks for on this picture.
+    pub fn aspect(&self, original: Size) -> Aspect {
+        self.preset.aspect(original, self.custom)
     }
 
     /// What the preview, the fields and the handles show: the ratios, or no growth at all while
@@ -264,49 +283,74 @@ impl Framing {
         self.free.is_some()
     }
 
-    /// The canvas area the slider shows: the chosen multiplier, or in free mode the area the
-    /// four sides make.
-    pub fn area(&self) -> f64 {
-        match self.free {
-            Some(free) => free.area_factor(),
-            None => self.multiplier,
+    /// Where the picture sits now: the chosen position, or where the hand-set sides put it.
+    pub fn placement(&self) -> Position {
+        self.free.map_or(self.position, |free| free.position())
+    }
+
+    /// The canvas area the slider shows: the area of the canvas a preset gives (never below the
+    /// smallest of its shape), or in free mode the area the four sides make.
+    pub fn area(&self, original: Option<Size>) -> f64 {
+        match (self.free, original) {
+            (Some(free), _) => free.area_factor(),
+            (None, Some(size)) => {
+                geometry::canvas_area(size, self.aspect(size), self.asked_area(size))
+            }
+            (None, None) => self.multiplier,
         }
     }
 
-    /// Picks a preset, which leaves free mode.
-    pub fn choose_preset(&mut self, preset: AspectPreset) {
+    /// Picks a preset, which leaves free mode and gives the smallest canvas of that shape. A
+    /// shape the picture already has ("Original", or 4:3 on a 4:3 photo) keeps its room, or
+    /// starts at twice the area: its smallest canvas would be the picture itself.
+    pub fn choose_preset(&mut self, preset: AspectPreset, original: Option<Size>) {
         self.preset = preset;
+        let own_shape = match original {
+            Some(size) => geometry::min_multiplier(size, self.aspect(size)) < 1.01,
+            None => preset == AspectPreset::Original,
+        };
+        self.multiplier = match own_shape {
+            true if self.multiplier <= MIN_MULTIPLIER => DEFAULT_MULTIPLIER,
+            true => self.multiplier,
+            false => MIN_MULTIPLIER,
+        };
+        self.position = self.placement();
         self.leave_free_mode();
     }
 
-    /// The Custom W and H inputs; typing in them chooses Custom. A value that is not a positive
-    /// number is kept as 0, which [`Framing::ratios`] explains rather than silently replaces.
-    pub fn set_custom(&mut self, width: f64, height: f64) {
+    /// The Custom W and H inputs: chooses Custom with this shape (the fields refuse what is not
+    /// a positive number before it gets here; anything else is kept as 0, which
+    /// [`Framing::ratios`] explains).
+    pub fn set_custom(&mut self, width: f64, height: f64, original: Option<Size>) {
         let usable = |v: f64| if v.is_finite() && v > 0.0 { v } else { 0.0 };
         self.custom = Aspect::new(usable(width), usable(height));
-        self.choose_preset(AspectPreset::Custom);
+        self.choose_preset(AspectPreset::Custom, original);
     }
 
-    /// The "Canvas area" slider: the preset applies again at this multiplier (kept in 1–3).
-    pub fn set_multiplier(&mut self, multiplier: f64) {
+    /// The "Canvas area" slider (kept in 1–3). Hand-set sides are not thrown away: their shape
+    /// becomes a Custom one and their placement is kept, at the new area.
+    pub fn set_multiplier(&mut self, original: Option<Size>, multiplier: f64) {
+        if let (Some(free), Some(size)) = (self.free, original) {
+            let canvas = free.canvas(size);
+            self.custom = Aspect::new(f64::from(canvas.width), f64::from(canvas.height));
+            self.preset = AspectPreset::Custom;
+            self.position = free.position();
+            self.leave_free_mode();
+        }
         if multiplier.is_finite() {
             self.multiplier = multiplier.clamp(MIN_MULTIPLIER, MAX_MULTIPLIER);
         }
-        self.leave_free_mode();
     }
 
-    /// Where the original sits; the preset applies again.
-    pub fn choose_anchor(&mut self, anchor: Anchor) {
-        self.anchor = anchor;
-        self.leave_free_mode();
-    }
-
-    /// Takes a feasible choice offered for an infeasible one.
-    pub fn take(&mut self, remedy: Remedy) {
-        match remedy {
-            Remedy::Multiplier(m) => self.set_multiplier(m),
-            Remedy::Aspect(a) => self.set_custom(a.width, a.height),
+    /// Moves the picture in its frame. The frame keeps its size: with hand-set sides, their
+    /// margins are shared anew.
+    pub fn place(&mut self, original: Option<Size>, at: Position) {
+        let at = at.clamped();
+        self.position = at;
+        if let (Some(free), Some(size)) = (self.free, original) {
+            self.free = Some(free.placed(at, size));
         }
+        self.capped = None;
     }
 
     /// Free mode: sets one side to `value` through the core's rule (4 decimals, at most 2, and
@@ -318,7 +362,7 @@ impl Framing {
         self.capped = edit.capped;
     }
 
-    /// Moves one side by `delta` (an arrow key or a drag), never below 0.
+    /// Moves one side by `delta` (an arrow key), never below 0.
     pub fn step_side(&mut self, original: Size, side: Side, delta: f64) {
         let value = (self.shown(original).get(side) + delta).max(0.0);
         self.edit_side(original, side, value);
@@ -330,7 +374,7 @@ impl Framing {
     }
 
     /// Makes a value read back from storage safe to use: a multiplier in range, a custom aspect
-    /// of finite numbers, free sides inside every limit.
+    /// of finite numbers, a position inside the frame, free sides inside every limit.
     pub fn restored(mut self) -> Framing {
         if !self.multiplier.is_finite() {
             self.multiplier = DEFAULT_MULTIPLIER;
@@ -339,6 +383,7 @@ impl Framing {
         if !(self.custom.width.is_finite() && self.custom.height.is_finite()) {
             self.custom = Framing::default().custom;
         }
+        self.position = self.position.clamped();
         self.free = self.free.map(|free| free.quantized());
         self.capped = None;
         self
@@ -347,6 +392,53 @@ impl Framing {
     fn leave_free_mode(&mut self) {
         self.free = None;
         self.capped = None;
+    }
+}
+
+/// The framings Undo and Redo go back and forth between.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FramingHistory {
+    past: Vec<Framing>,
+    future: Vec<Framing>,
+}
+
+impl FramingHistory {
+    /// Remembers `before`, the framing an edit replaced; a new edit ends what Redo could bring back.
+    pub fn record(&mut self, before: Framing) {
+        if self.past.last() != Some(&before) {
+            self.past.push(before);
+            if self.past.len() > HISTORY_DEPTH {
+                self.past.remove(0);
+            }
+        }
+        self.future.clear();
+    }
+
+    /// The framing before `current`, if any (and `current` becomes redoable).
+    pub fn undo(&mut self, current: Framing) -> Option<Framing> {
+        // A drag that moved nothing left its start behind: it is no step back.
+        while let Some(back) = self.past.pop() {
+            if back != current {
+                self.future.push(current);
+                return Some(back);
+            }
+        }
+        None
+    }
+
+    /// The framing Undo left, if any.
+    pub fn redo(&mut self, current: Framing) -> Option<Framing> {
+        let forward = self.future.pop()?;
+        self.past.push(current);
+        Some(forward)
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.past.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.future.is_empty()
     }
 }
 
@@ -360,9 +452,17 @@ mod tests {
         width: 640,
         height: 480,
     };
+    const LANDSCAPE: Size = Size {
+        width: 1800,
+        height: 1200,
+    };
+    const PORTRAIT: Size = Size {
+        width: 1200,
+        height: 1800,
+    };
 
-    fn canvas_aspect(framing: &Framing, original: Size) -> f64 {
-        framing.ratios(original).unwrap().canvas(original).aspect()
+    fn canvas(framing: &Framing, original: Size) -> Size {
+        framing.ratios(original).unwrap().canvas(original).size()
     }
 
     #[test]
@@ -375,79 +475,114 @@ mod tests {
     }
 
     #[test]
-    fn every_preset_gives_a_canvas_of_its_shape_at_three_times() {
-        let mut framing = Framing::default();
-        framing.set_multiplier(3.0);
-        for preset in AspectPreset::ALL {
-            framing.choose_preset(preset);
-            let wanted = preset.aspect(PHOTO, framing.custom).value();
-            let got = canvas_aspect(&framing, PHOTO);
-            assert!(
-                (got / wanted - 1.0).abs() <= ASPECT_TOLERANCE,
-                "{}: {got} for {wanted}",
-                preset.label()
-            );
-            let ratios = framing.ratios(PHOTO).unwrap();
-            assert!(ratios.area_factor() <= 3.0, "{}", preset.label());
+    fn a_preset_gives_the_smallest_canvas_of_its_shape_whatever_the_area_was() {
+        for original in [LANDSCAPE, PORTRAIT, PHOTO] {
+            for preset in AspectPreset::ALL {
+                let mut framing = Framing::default();
+                framing.set_multiplier(Some(original), 1.3);
+                framing.choose_preset(preset, Some(original));
+                let Ok(ratios) = framing.ratios(original) else {
+                    // Only 21:9 around a tall picture is beyond 3×, and it says so.
+                    let refusal = framing.ratios(original).unwrap_err();
+                    assert_eq!(refusal.blocked_by, Limit::MaxArea, "{}", preset.label());
+                    continue;
+                };
+                let wanted = framing.aspect(original).value();
+                let got = ratios.canvas(original).aspect();
+                assert!(
+                    (got / wanted - 1.0).abs() <= ASPECT_TOLERANCE,
+                    "{}: {got} for {wanted}",
+                    preset.label()
+                );
+                if framing.multiplier == MIN_MULTIPLIER {
+                    // Smallest: one dimension does not grow.
+                    let c = ratios.canvas(original);
+                    assert!(
+                        c.width == original.width || c.height == original.height,
+                        "{} on {original}: {c:?}",
+                        preset.label()
+                    );
+                }
+            }
         }
-    }
-
-    #[test]
-    fn a_wide_preset_widens_the_canvas_to_that_shape() {
         let mut framing = Framing::default();
-        framing.choose_preset(AspectPreset::Wide16x9);
-        let canvas = framing.ratios(PHOTO).unwrap().canvas(PHOTO);
-        assert!((canvas.aspect() - 16.0 / 9.0).abs() < 0.01, "{canvas:?}");
-        assert!(canvas.width > PHOTO.width && canvas.height >= PHOTO.height);
+        framing.choose_preset(AspectPreset::Tall9x16, Some(LANDSCAPE));
+        assert_eq!(canvas(&framing, LANDSCAPE), Size::new(1800, 3200));
+        framing.choose_preset(AspectPreset::Portrait2x3, Some(LANDSCAPE));
+        assert_eq!(canvas(&framing, LANDSCAPE), Size::new(1800, 2700));
+        framing.choose_preset(AspectPreset::Wide16x9, Some(PORTRAIT));
+        assert_eq!(canvas(&framing, PORTRAIT), Size::new(3200, 1800));
     }
 
     #[test]
-    fn original_keeps_the_picture_shape_and_centres_it() {
+    fn more_room_never_makes_a_preset_fail() {
+        let mut framing = Framing::default();
+        framing.choose_preset(AspectPreset::Tall9x16, Some(LANDSCAPE));
+        for asked in [1.0, 1.5, 2.0, 2.5, 3.0] {
+            framing.set_multiplier(Some(LANDSCAPE), asked);
+            let area = framing.area(Some(LANDSCAPE));
+            // The smallest 9:16 canvas around 3:2 is 2.67× its area.
+            assert!((2.666..=3.0).contains(&area), "{asked}: {area}");
+            assert!(framing.ratios(LANDSCAPE).is_ok(), "{asked}");
+        }
+        framing.choose_preset(AspectPreset::Original, Some(LANDSCAPE));
+        framing.set_multiplier(Some(LANDSCAPE), 2.5);
+        assert!((framing.area(Some(LANDSCAPE)) - 2.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn original_starts_at_twice_the_area_and_centred() {
         let ratios = Framing::default().ratios(PHOTO).unwrap();
         assert!((ratios.left - ratios.up).abs() < 1e-3, "{ratios:?}");
         assert_eq!(ratios.left, ratios.right);
         assert_eq!(ratios.up, ratios.down);
         assert!((ratios.area_factor() - 2.0).abs() < 0.01);
+        let mut framing = Framing::default();
+        framing.choose_preset(AspectPreset::Square, Some(PHOTO));
+        framing.choose_preset(AspectPreset::Original, Some(PHOTO));
+        assert_eq!(
+            framing.multiplier, DEFAULT_MULTIPLIER,
+            "not the picture itself"
+        );
+        // The picture's own shape by another name gets room too.
+        framing.choose_preset(AspectPreset::Square, Some(PHOTO));
+        framing.choose_preset(AspectPreset::Landscape4x3, Some(PHOTO));
+        assert!(framing.ratios(PHOTO).unwrap().area_factor() > 1.9);
     }
 
     #[test]
-    fn custom_uses_the_w_and_h_inputs() {
+    fn an_aspect_out_of_reach_is_refused_with_the_exact_limit() {
+        let tall = Size::new(540, 960);
         let mut framing = Framing::default();
-        framing.set_custom(5.0, 4.0);
+        framing.choose_preset(AspectPreset::Cinema21x9, Some(tall));
+        let refusal = framing.ratios(tall).unwrap_err();
+        assert_eq!(refusal.blocked_by, Limit::MaxArea);
+        let text = refusal.to_string();
+        assert!(text.contains("×4.15 its area, 1.15 over"), "{text}");
+        let nearest = refusal.nearest.unwrap();
+        framing.apply(Some(tall), Edit::Custom(nearest));
         assert_eq!(framing.preset, AspectPreset::Custom);
-        assert!((canvas_aspect(&framing, PHOTO) - 1.25).abs() < 0.01);
+        assert!(framing.ratios(tall).is_ok());
     }
 
     #[test]
-    fn a_custom_zero_is_explained_not_replaced() {
+    fn positions_put_the_growth_away_from_the_picture() {
         let mut framing = Framing::default();
-        framing.set_custom(f64::NAN, 4.0);
-        assert_eq!(framing.custom, Aspect::new(0.0, 4.0));
-        let refusal = framing.ratios(PHOTO).unwrap_err();
-        assert_eq!(refusal.blocked_by, Limit::InvalidAspect);
-        assert!(refusal.to_string().contains("0:4"), "{refusal}");
-        assert_eq!(framing.shown(PHOTO), Ratios::ZERO);
-    }
-
-    #[test]
-    fn anchors_put_the_growth_away_from_the_anchored_edges() {
-        let mut framing = Framing::default();
-        framing.choose_preset(AspectPreset::Wide16x9);
-        framing.choose_anchor(Anchor::Left);
+        framing.choose_preset(AspectPreset::Wide16x9, Some(PHOTO));
+        framing.place(Some(PHOTO), Anchor::Left.position());
         let r = framing.ratios(PHOTO).unwrap();
         assert_eq!(r.left, 0.0);
         assert!(r.right > 0.0);
-        framing.choose_anchor(Anchor::TopLeft);
+        framing.place(Some(PHOTO), Position { x: 0.25, y: 0.5 });
         let r = framing.ratios(PHOTO).unwrap();
-        assert_eq!((r.up, r.left), (0.0, 0.0));
-        assert!(r.down > 0.0 && r.right > 0.0);
-        framing.choose_anchor(Anchor::BottomRight);
+        assert!((r.left * 3.0 - r.right).abs() < 0.001, "{r:?}");
+        framing.place(Some(PHOTO), Anchor::BottomRight.position());
         let r = framing.ratios(PHOTO).unwrap();
         assert_eq!((r.down, r.right), (0.0, 0.0));
     }
 
     #[test]
-    fn anchor_names_differ_from_the_ratio_fields() {
+    fn anchor_names_differ_from_the_side_fields() {
         for anchor in Anchor::ALL {
             for side in Side::ALL {
                 assert_ne!(anchor_label(anchor), side_label(side));
@@ -457,185 +592,110 @@ mod tests {
     }
 
     #[test]
-    fn a_free_edit_moves_only_that_side_and_leaves_the_preset() {
+    fn hand_set_sides_survive_the_area_and_the_anchor() {
         let mut framing = Framing::default();
-        framing.choose_preset(AspectPreset::Wide16x9);
+        framing.edit_side(PHOTO, Side::Up, 0.5);
+        framing.edit_side(PHOTO, Side::Left, 0.1);
+        framing.edit_side(PHOTO, Side::Right, 0.3);
+        framing.edit_side(PHOTO, Side::Down, 0.0);
+        let hand_set = framing.ratios(PHOTO).unwrap();
+        let shape = hand_set.canvas(PHOTO).aspect();
+        // An anchor moves the picture in the same canvas.
+        framing.place(Some(PHOTO), Anchor::Center.position());
+        let moved = framing.ratios(PHOTO).unwrap();
+        assert_eq!(moved.canvas(PHOTO).size(), hand_set.canvas(PHOTO).size());
+        assert_eq!(
+            (moved.up, moved.down, moved.left, moved.right),
+            (0.25, 0.25, 0.2, 0.2)
+        );
+        // The area keeps the shape and the placement.
+        framing.set_multiplier(Some(PHOTO), 2.5);
+        let bigger = framing.ratios(PHOTO).unwrap();
+        assert!((bigger.canvas(PHOTO).aspect() / shape - 1.0).abs() < 0.005);
+        assert!((bigger.area_factor() - 2.5).abs() < 0.01, "{bigger:?}");
+        assert!((bigger.left - bigger.right).abs() < 0.001);
+    }
+
+    #[test]
+    fn a_free_edit_moves_only_that_side_and_a_cap_says_so_in_pixels() {
+        let mut framing = Framing::default();
         let before = framing.ratios(PHOTO).unwrap();
         framing.edit_side(PHOTO, Side::Up, 0.3);
-        let after = framing.ratios(PHOTO).unwrap();
-        assert!(framing.is_free());
-        assert_eq!(after, before.with(Side::Up, 0.3));
-        assert_eq!(framing.capped, None);
-        // The preset is remembered for the slider, but no longer applies.
-        assert_eq!(framing.preset, AspectPreset::Wide16x9);
-        assert!((framing.area() - after.area_factor()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn a_free_edit_over_the_area_is_capped_and_says_so() {
-        let mut framing = Framing::default();
-        let before = framing.ratios(PHOTO).unwrap();
+        assert_eq!(framing.ratios(PHOTO).unwrap(), before.with(Side::Up, 0.3));
         framing.edit_side(PHOTO, Side::Up, 5.0);
-        let after = framing.ratios(PHOTO).unwrap();
         let cap = framing.capped.expect("capped");
         assert_eq!(cap.reason, CapReason::MaxArea);
-        assert_eq!(after.up, cap.set_to);
-        assert_eq!(after.with(Side::Up, before.up), before, "others unchanged");
-        assert!(after.check().is_ok());
-        let note = cap_note(&cap);
-        assert!(
-            note.starts_with(&format!(
-                "Capped at {:.4}: the canvas may be at most 3×",
-                cap.set_to
-            )),
-            "{note}"
+        let note = cap_note(&Strings::english(), &cap, PHOTO.height);
+        let px = (cap.set_to * 480.0).round();
+        assert_eq!(
+            note,
+            format!(
+                "At most {px} px: the canvas may be at most 3× the picture's area. Reduce \
+                 another side to go further."
+            )
         );
-        // The next edit that fits clears the remark.
-        framing.edit_side(PHOTO, Side::Up, 0.1);
-        assert_eq!(framing.capped, None);
-    }
-
-    #[test]
-    fn cap_notes_name_the_rule() {
         let mut framing = Framing {
             free: Some(Ratios::ZERO),
             ..Framing::default()
         };
         framing.edit_side(PHOTO, Side::Left, 2.5);
-        let note = cap_note(&framing.capped.unwrap());
         assert_eq!(
-            note,
-            "Capped at 2.0000: one side may add at most 2× the picture's width."
+            cap_note(&Strings::english(), &framing.capped.unwrap(), PHOTO.width),
+            "At most 1280 px: one side may add at most 2× the picture's width."
         );
-        framing.edit_side(PHOTO, Side::Left, -1.0);
-        assert!(cap_note(&framing.capped.unwrap()).starts_with("Set to 0.0000: a side cannot"));
-        framing.edit_side(PHOTO, Side::Left, f64::NAN);
-        assert!(cap_note(&framing.capped.unwrap()).contains("not a number"));
     }
 
     #[test]
-    fn choosing_a_preset_anchor_or_area_leaves_free_mode() {
-        let mut framing = Framing::default();
-        framing.edit_side(PHOTO, Side::Down, 9.0);
-        framing.choose_preset(AspectPreset::Square);
-        assert!(!framing.is_free() && framing.capped.is_none());
-        framing.edit_side(PHOTO, Side::Down, 0.5);
-        framing.choose_anchor(Anchor::Top);
-        assert!(!framing.is_free());
-        framing.edit_side(PHOTO, Side::Down, 0.5);
-        framing.set_multiplier(2.5);
-        assert!(!framing.is_free());
-        assert_eq!(framing.multiplier, 2.5);
-    }
-
-    #[test]
-    fn steps_move_one_side_and_stop_at_zero_and_the_cap() {
-        let mut framing = Framing::default();
-        let start = framing.ratios(PHOTO).unwrap();
-        for _ in 0..5 {
-            framing.step_side(PHOTO, Side::Right, STEP);
+    fn typed_values_that_are_not_pixels_or_shapes_are_refused_with_a_reason() {
+        assert_eq!(typed_pixels(120.0), Ok(120));
+        assert_eq!(typed_pixels(0.0), Ok(0));
+        assert!(typed_pixels(-3.0).unwrap_err().contains("negative"));
+        assert!(typed_pixels(f64::NAN).is_err());
+        assert!(typed_pixels(1.5).unwrap_err().contains("whole"));
+        assert_eq!(typed_shape_side(4.0), Ok(4.0));
+        for bad in [0.0, -3.0, f64::NAN] {
+            assert!(typed_shape_side(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn corners_set_two_sides_at_once() {
+        let mut framing = Framing::default();
+        let before = framing.ratios(PHOTO).unwrap();
+        framing.apply(Some(PHOTO), Edit::Sides([Some(0.4), None, None, Some(0.2)]));
         let after = framing.ratios(PHOTO).unwrap();
-        assert!(
-            (after.right - (start.right + 0.05)).abs() < 1e-9,
-            "{after:?}"
-        );
-        assert_eq!(after.with(Side::Right, start.right), start);
-        for _ in 0..100 {
-            framing.step_side(PHOTO, Side::Right, -LARGE_STEP);
-        }
-        assert_eq!(framing.ratios(PHOTO).unwrap().right, 0.0);
-        assert_eq!(framing.capped, None, "stepping down to 0 is not a cap");
-        let max = framing.side_max(PHOTO, Side::Right);
-        framing.edit_side(PHOTO, Side::Right, max);
-        assert_eq!(framing.capped, None);
-        framing.step_side(PHOTO, Side::Right, STEP);
-        assert_eq!(framing.ratios(PHOTO).unwrap().right, max);
-        assert_eq!(framing.capped.unwrap().reason, CapReason::MaxArea);
-    }
-
-    #[test]
-    fn an_infeasible_choice_is_kept_and_offers_a_way_out() {
-        let mut framing = Framing::default();
-        // 9:16 around a 4:3 picture needs at least 2.38× its area.
-        framing.choose_preset(AspectPreset::Tall9x16);
-        let refusal = framing.ratios(PHOTO).unwrap_err();
-        assert_eq!(refusal.blocked_by, Limit::MinMultiplier);
-        assert_eq!(framing.preset, AspectPreset::Tall9x16, "the choice is kept");
-        assert_eq!(framing.multiplier, 2.0, "nothing is silently changed");
-        assert_eq!(framing.shown(PHOTO), Ratios::ZERO);
-        let remedies = Remedy::offered(&refusal);
-        let Remedy::Multiplier(m) = remedies[0] else {
-            panic!("{remedies:?}")
-        };
+        assert_eq!(after, before.with(Side::Up, 0.4).with(Side::Right, 0.2));
+        let untouched = framing;
+        framing.apply(None, Edit::Sides([Some(0.1), None, None, None]));
         assert_eq!(
-            remedies[0].label(),
-            format!("Use {} instead", multiplier_text(m))
-        );
-        assert_eq!(remedies[0].label(), "Use 2.38× instead");
-        framing.apply(Some(PHOTO), Edit::Remedy(remedies[0]));
-        let r = framing.ratios(PHOTO).expect("the offer works");
-        assert!((r.canvas(PHOTO).aspect() - 9.0 / 16.0).abs() < 0.01);
-        assert_eq!(framing.preset, AspectPreset::Tall9x16);
-    }
-
-    #[test]
-    fn an_aspect_out_of_reach_offers_the_nearest_aspect() {
-        // A 9:16 picture cannot become 21:9 within 3× its area.
-        let portrait = Size::new(540, 960);
-        let mut framing = Framing::default();
-        framing.choose_preset(AspectPreset::Cinema21x9);
-        let refusal = framing.ratios(portrait).unwrap_err();
-        assert_eq!(refusal.blocked_by, Limit::MaxArea);
-        let remedies = Remedy::offered(&refusal);
-        assert_eq!(remedies.len(), 1, "{remedies:?}");
-        let Remedy::Aspect(aspect) = remedies[0] else {
-            panic!("{remedies:?}")
-        };
-        assert_eq!(remedies[0].label(), format!("Use {aspect} instead"));
-        framing.apply(Some(PHOTO), Edit::Remedy(remedies[0]));
-        assert_eq!(framing.preset, AspectPreset::Custom);
-        assert!(framing.ratios(portrait).is_ok());
-    }
-
-    #[test]
-    fn multipliers_read_like_the_slider() {
-        assert_eq!(multiplier_text(2.0), "2.0×");
-        assert_eq!(multiplier_text(2.4), "2.4×");
-        assert_eq!(multiplier_text(1.34), "1.34×");
-        assert_eq!(multiplier_text(3.0), "3.0×");
-    }
-
-    #[test]
-    fn edits_go_through_one_door() {
-        let mut framing = Framing::default();
-        framing.apply(Some(PHOTO), Edit::CustomWidth(5.0));
-        assert_eq!(framing.custom, Aspect::new(5.0, 9.0));
-        framing.apply(Some(PHOTO), Edit::CustomHeight(4.0));
-        assert_eq!(framing.custom, Aspect::new(5.0, 4.0));
-        assert_eq!(framing.preset, AspectPreset::Custom);
-        let before = framing;
-        framing.apply(None, Edit::Side(Side::Up, 0.5));
-        framing.apply(None, Edit::Step(Side::Up, 0.1));
-        assert_eq!(
-            framing, before,
+            framing, untouched,
             "a side needs a picture to be measured against"
         );
-        framing.apply(Some(PHOTO), Edit::Step(Side::Left, STEP));
-        let r = framing.ratios(PHOTO).unwrap();
-        assert!((r.left - (before.ratios(PHOTO).unwrap().left + STEP)).abs() < 1e-9);
-        framing.apply(Some(PHOTO), Edit::Anchor(Anchor::Top));
-        assert!(!framing.is_free());
-        assert_eq!(framing.anchor, Anchor::Top);
-        framing.apply(Some(PHOTO), Edit::Multiplier(f64::NAN));
-        assert_eq!(
-            framing.multiplier, DEFAULT_MULTIPLIER,
-            "a non-number changes nothing"
-        );
-        framing.apply(Some(PHOTO), Edit::Multiplier(9.0));
-        assert_eq!(framing.multiplier, MAX_MULTIPLIER);
+    }
+
+    #[test]
+    fn undo_brings_back_hand_set_sides_and_redo_goes_forward() {
+        let mut history = FramingHistory::default();
+        let mut framing = Framing::default();
+        assert!(!history.can_undo());
+        history.record(framing);
+        framing.edit_side(PHOTO, Side::Up, 0.4);
+        let hand_set = framing;
+        history.record(framing);
         framing.apply(Some(PHOTO), Edit::Preset(AspectPreset::Square));
+        framing = history.undo(framing).unwrap();
+        assert_eq!(framing, hand_set);
+        assert!(history.can_redo());
+        framing = history.redo(framing).unwrap();
         assert_eq!(framing.preset, AspectPreset::Square);
+        framing = history.undo(framing).unwrap();
+        framing = history.undo(framing).unwrap();
+        assert_eq!(framing, Framing::default());
+        assert_eq!(history.undo(framing), None);
+        history.record(framing);
+        assert!(!history.can_redo(), "a new edit ends the redo");
+        framing.apply(Some(PHOTO), Edit::Reset);
+        assert_eq!(framing, Framing::default());
     }
 
     #[test]
@@ -643,12 +703,17 @@ mod tests {
         let stored = Framing {
             multiplier: 7.5,
             custom: Aspect::new(f64::INFINITY, 1.0),
+            position: Position {
+                x: 4.0,
+                y: f64::NAN,
+            },
             free: Some(Ratios::new(-1.0, 2.5, 1.0, 1.0)),
             ..Framing::default()
         };
         let safe = stored.restored();
         assert_eq!(safe.multiplier, MAX_MULTIPLIER);
         assert_eq!(safe.custom, Framing::default().custom);
+        assert_eq!(safe.position, Position { x: 1.0, y: 0.5 });
         assert!(safe.free.unwrap().check().is_ok());
     }
 }

@@ -1,5 +1,6 @@
 //! Pure models of what the widget shows: no browser, unit-tested natively.
 
+pub mod events;
 pub mod fixups;
 pub mod framing;
 pub mod progress;

@@ -3,10 +3,13 @@
 use kling_expand_core::geometry::{Infeasible, Ratios};
 use kling_expand_core::validate;
 
+use crate::i18n::{en, Strings};
+
 /// Everything that blocks an expansion, as sentences; empty when the request can be sent.
 /// The framing's own explanation (an infeasible choice) is shown beside the framing controls,
 /// so here it only needs a short pointer.
 pub fn expand_blockers(
+    strings: &Strings,
     has_picture: bool,
     ratios: Option<&Result<Ratios, Infeasible>>,
     prompt: &str,
@@ -14,28 +17,23 @@ pub fn expand_blockers(
 ) -> Vec<String> {
     let mut blockers = Vec::new();
     if !has_picture {
-        blockers.push("Choose, drop or paste a picture first.".to_owned());
+        blockers.push(strings.get(en::CHOOSE_FIRST));
     }
     match ratios {
-        Some(Err(_)) => {
-            blockers.push("The framing cannot be sent as chosen (see above).".to_owned())
-        }
-        Some(Ok(ratios)) if ratios.is_zero() => blockers.push(
-            "The canvas is the picture's own size: widen the frame on at least one side."
-                .to_owned(),
-        ),
+        Some(Err(_)) => blockers.push(strings.get(en::FRAMING_REFUSED)),
+        Some(Ok(ratios)) if ratios.is_zero() => blockers.push(strings.get(en::NO_GROWTH)),
         Some(Ok(ratios)) => {
             if let Err(problem) = validate::check_ratios(ratios) {
-                blockers.push(problem.to_string());
+                blockers.push(strings.say(&problem.sentence()));
             }
         }
         None => {}
     }
     if let Err(problem) = validate::check_prompt(prompt) {
-        blockers.push(problem.to_string());
+        blockers.push(strings.say(&problem.sentence()));
     }
     if let Err(problem) = validate::check_n(n) {
-        blockers.push(problem.to_string());
+        blockers.push(strings.say(&problem.sentence()));
     }
     blockers
 }
@@ -55,12 +53,12 @@ mod tests {
 
     #[test]
     fn a_picture_with_a_valid_frame_and_defaults_can_be_sent() {
-        assert!(expand_blockers(true, Some(&some_ratios()), "", 1).is_empty());
+        assert!(expand_blockers(&Strings::english(), true, Some(&some_ratios()), "", 1).is_empty());
     }
 
     #[test]
     fn no_picture_is_the_first_thing_said() {
-        let blockers = expand_blockers(false, None, "", 1);
+        let blockers = expand_blockers(&Strings::english(), false, None, "", 1);
         assert_eq!(blockers, ["Choose, drop or paste a picture first."]);
     }
 
@@ -73,7 +71,7 @@ mod tests {
             right: 0.0,
         });
         let prompt = "x".repeat(2501);
-        let blockers = expand_blockers(true, Some(&zero), &prompt, 12);
+        let blockers = expand_blockers(&Strings::english(), true, Some(&zero), &prompt, 12);
         assert_eq!(blockers.len(), 3, "{blockers:?}");
         assert!(blockers[0].contains("at least one side"));
         assert!(blockers[1].contains("2,501"), "{}", blockers[1]);

@@ -1,17 +1,17 @@
 //! What a widget keeps across a page reload, and how a reloaded widget picks its work up.
 //!
-//! Stored as JSON written and read by hand over `serde_json::Value`, whose code the widget
+//! Stored as JSON written and read by hand over the core's `json::Value`, whose code the widget
 //! already carries for the providers' answers: derived (de)serialisers for these types would
 //! add about 6 KB (brotli) to the wasm for this one use. Anything missing or malformed reads as
 //! its default, so an old or damaged record never stops the widget.
 
-use kling_expand_core::dialect::{ResultImage, TaskStatus};
-use kling_expand_core::geometry::{Anchor, Aspect, Ratios, Size};
-use serde_json::{json, Map, Value};
+use kling_expand_core::dialect::{is_web_link, ResultImage, TaskStatus};
+use kling_expand_core::geometry::{Aspect, Position, Ratios, Size};
+use kling_expand_core::json::{Map, Value};
 
 use crate::model::framing::{AspectPreset, Framing};
-use crate::model::progress::Phase;
-use crate::model::results::ResultsFrame;
+use crate::model::progress::{CreateStage, Phase};
+use crate::model::results::{Generation, GenerationStatus, ResultsFrame};
 
 /// Everything but the picture's bytes (those are stored beside it as a Blob).
 #[derive(Clone, Debug, PartialEq)]
@@ -23,8 +23,8 @@ pub struct SavedWidget {
     /// The picture's name, or the address of a picture given by URL.
     pub picture: Option<SavedPicture>,
     pub phase: Phase,
-    pub results: Vec<ResultImage>,
-    pub results_frame: Option<ResultsFrame>,
+    /// Every press of Expand, with its framing and pictures.
+    pub history: Vec<Generation>,
 }
 
 /// Where the picture came from, for the reloaded widget to take it back.
@@ -72,6 +72,7 @@ impl SavedWidget {
             Phase::Creating {
                 started_ms,
                 external_task_id,
+                ..
             } => Resumption::Recover {
                 external_task_id: external_task_id.clone(),
                 started_ms: *started_ms,
@@ -83,48 +84,78 @@ impl SavedWidget {
     pub fn to_json(&self) -> String {
         let framing = &self.framing;
         let picture = match &self.picture {
-            Some(SavedPicture::Bytes { name }) => json!({ "name": name }),
-            Some(SavedPicture::Url { url }) => json!({ "url": url }),
+            Some(SavedPicture::Bytes { name }) => object([("name", name.into())]),
+            Some(SavedPicture::Url { url }) => object([("url", url.into())]),
             None => Value::Null,
         };
-        let results: Vec<Value> = self
-            .results
+        let history: Vec<Value> = self
+            .history
             .iter()
-            .map(|image| {
-                json!({
-                    "index": image.index,
-                    "url": image.url,
-                    "watermark_url": image.watermark_url,
-                    "width": image.width,
-                    "height": image.height,
-                })
+            .map(|g| {
+                let images: Vec<Value> = g
+                    .images
+                    .iter()
+                    .map(|image| {
+                        object([
+                            ("index", image.index.into()),
+                            ("url", image.url.as_str().into()),
+                            ("watermark_url", image.watermark_url.as_deref().into()),
+                            ("width", image.width.into()),
+                            ("height", image.height.into()),
+                        ])
+                    })
+                    .collect();
+                object([
+                    ("external_task_id", g.external_task_id.as_str().into()),
+                    ("task_id", g.task_id.as_deref().into()),
+                    ("source", g.source.as_str().into()),
+                    ("shape", g.shape.as_str().into()),
+                    (
+                        "original",
+                        vec![
+                            g.frame.original.width.into(),
+                            g.frame.original.height.into(),
+                        ]
+                        .into(),
+                    ),
+                    ("ratios", ratios_json(g.frame.ratios)),
+                    // A task that was running when the page went is looked at again.
+                    ("done", (g.status == GenerationStatus::Succeeded).into()),
+                    ("images", images.into()),
+                ])
             })
             .collect();
-        json!({
-            "framing": {
-                "preset": position(&AspectPreset::ALL, &framing.preset),
-                "custom": [framing.custom.width, framing.custom.height],
-                "multiplier": framing.multiplier,
-                "anchor": position(&Anchor::ALL, &framing.anchor),
-                "free": framing.free.map(ratios_json),
-            },
-            "prompt": self.prompt,
-            "n": self.n,
-            "watermark": self.watermark,
-            "picture": picture,
-            "phase": phase_json(&self.phase),
-            "results": results,
-            "results_frame": self.results_frame.map(|frame| json!({
-                "original": [frame.original.width, frame.original.height],
-                "ratios": ratios_json(frame.ratios),
-            })),
-        })
+        let framing = object([
+            (
+                "preset",
+                position(&AspectPreset::ALL, &framing.preset).into(),
+            ),
+            (
+                "custom",
+                pair_json(framing.custom.width, framing.custom.height),
+            ),
+            ("multiplier", framing.multiplier.into()),
+            (
+                "position",
+                pair_json(framing.position.x, framing.position.y),
+            ),
+            ("free", framing.free.map(ratios_json).into()),
+        ]);
+        object([
+            ("framing", framing),
+            ("prompt", self.prompt.as_str().into()),
+            ("n", self.n.into()),
+            ("watermark", self.watermark.into()),
+            ("picture", picture),
+            ("phase", phase_json(&self.phase)),
+            ("history", history.into()),
+        ])
         .to_string()
     }
 
     /// Reads a record written by [`SavedWidget::to_json`]; `None` when it is not JSON at all.
     pub fn from_json(text: &str) -> Option<SavedWidget> {
-        let root: Value = serde_json::from_str(text).ok()?;
+        let root = Value::parse(text).ok()?;
         let empty = Map::new();
         let framing_json = root["framing"].as_object().unwrap_or(&empty);
         let defaults = Framing::default();
@@ -134,7 +165,9 @@ impl SavedWidget {
                 .map(|(width, height)| Aspect { width, height })
                 .unwrap_or(defaults.custom),
             multiplier: number(framing_json.get("multiplier")).unwrap_or(defaults.multiplier),
-            anchor: nth(&Anchor::ALL, &framing_json.get("anchor")).unwrap_or(defaults.anchor),
+            position: pair(framing_json.get("position"))
+                .map(|(x, y)| Position { x, y })
+                .unwrap_or(defaults.position),
             free: framing_json.get("free").and_then(ratios_from),
             capped: None,
         }
@@ -147,19 +180,10 @@ impl SavedWidget {
             (None, Some(url)) => Some(SavedPicture::Url { url }),
             (None, None) => None,
         };
-        let results = root["results"]
+        let history = root["history"]
             .as_array()
-            .map(|images| images.iter().filter_map(result_from).collect())
+            .map(|entries| entries.iter().filter_map(generation_from).collect())
             .unwrap_or_default();
-        let results_frame = pair(root["results_frame"].get("original")).and_then(|(w, h)| {
-            Some(ResultsFrame {
-                original: Size {
-                    width: w as u32,
-                    height: h as u32,
-                },
-                ratios: ratios_from(&root["results_frame"]["ratios"])?,
-            })
-        });
         Some(SavedWidget {
             framing,
             prompt: text_of(&root["prompt"]).unwrap_or_default(),
@@ -170,42 +194,48 @@ impl SavedWidget {
             watermark: root["watermark"].as_bool().unwrap_or(false),
             picture,
             phase: phase_from(&root["phase"]).unwrap_or(Phase::Idle),
-            results,
-            results_frame,
+            history,
         })
     }
 }
 
 fn phase_json(phase: &Phase) -> Value {
     match phase {
-        Phase::Idle => json!({ "stage": "idle" }),
+        Phase::Idle => object([("stage", "idle".into())]),
+        // Every stage is saved alike: after a reload the task is looked for again.
         Phase::Creating {
             started_ms,
             external_task_id,
-        } => {
-            json!({ "stage": "creating", "started_ms": started_ms, "external_task_id": external_task_id })
-        }
+            ..
+        } => object([
+            ("stage", "creating".into()),
+            ("started_ms", (*started_ms).into()),
+            ("external_task_id", external_task_id.into()),
+        ]),
         Phase::Running {
             task_id,
             status,
             started_ms,
-        } => json!({
-            "stage": "running",
-            "task_id": task_id,
-            "status": position(&STATUSES, status),
-            "started_ms": started_ms,
-        }),
+        } => object([
+            ("stage", "running".into()),
+            ("task_id", task_id.into()),
+            ("status", position(&STATUSES, status).into()),
+            ("started_ms", (*started_ms).into()),
+        ]),
         Phase::Finished {
             task_id,
             status,
             elapsed_ms,
-        } => json!({
-            "stage": "finished",
-            "task_id": task_id,
-            "status": position(&STATUSES, status),
-            "elapsed_ms": elapsed_ms,
-        }),
-        Phase::Cancelled { task_id } => json!({ "stage": "cancelled", "task_id": task_id }),
+        } => object([
+            ("stage", "finished".into()),
+            ("task_id", task_id.into()),
+            ("status", position(&STATUSES, status).into()),
+            ("elapsed_ms", (*elapsed_ms).into()),
+        ]),
+        Phase::Cancelled { task_id } => object([
+            ("stage", "cancelled".into()),
+            ("task_id", task_id.as_deref().into()),
+        ]),
     }
 }
 
@@ -216,6 +246,7 @@ fn phase_from(json: &Value) -> Option<Phase> {
         "creating" => Phase::Creating {
             started_ms: json["started_ms"].as_f64()?,
             external_task_id: text_of(&json["external_task_id"])?,
+            stage: CreateStage::Finding,
         },
         "running" => Phase::Running {
             task_id: task_id()?,
@@ -232,19 +263,60 @@ fn phase_from(json: &Value) -> Option<Phase> {
     })
 }
 
+fn generation_from(json: &Value) -> Option<Generation> {
+    let (width, height) = pair(json.get("original"))?;
+    Some(Generation {
+        external_task_id: text_of(&json["external_task_id"])?,
+        task_id: text_of(&json["task_id"]),
+        source: text_of(&json["source"]).unwrap_or_default(),
+        shape: text_of(&json["shape"]).unwrap_or_default(),
+        frame: ResultsFrame {
+            original: Size {
+                width: width as u32,
+                height: height as u32,
+            },
+            ratios: ratios_from(&json["ratios"])?.quantized(),
+        },
+        status: if json["done"].as_bool() == Some(true) {
+            GenerationStatus::Succeeded
+        } else {
+            GenerationStatus::Unfinished
+        },
+        images: json["images"]
+            .as_array()
+            .map(|images| images.iter().filter_map(result_from).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// A saved result, its links checked again as the core checks a provider's: a damaged or
+/// altered record cannot smuggle in a `javascript:` link.
 fn result_from(json: &Value) -> Option<ResultImage> {
     let size = |key: &str| json[key].as_u64().and_then(|v| u32::try_from(v).ok());
     Some(ResultImage {
         index: size("index")?,
-        url: text_of(&json["url"])?,
-        watermark_url: text_of(&json["watermark_url"]),
+        url: text_of(&json["url"]).filter(|u| is_web_link(u))?,
+        watermark_url: text_of(&json["watermark_url"]).filter(|u| is_web_link(u)),
         width: size("width"),
         height: size("height"),
     })
 }
 
+fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    Value::Object(members.into_iter().collect())
+}
+
+fn pair_json(a: f64, b: f64) -> Value {
+    Value::Array(vec![a.into(), b.into()])
+}
+
 fn ratios_json(ratios: Ratios) -> Value {
-    json!([ratios.up, ratios.down, ratios.left, ratios.right])
+    Value::Array(vec![
+        ratios.up.into(),
+        ratios.down.into(),
+        ratios.left.into(),
+        ratios.right.into(),
+    ])
 }
 
 fn ratios_from(json: &Value) -> Option<Ratios> {
@@ -294,7 +366,7 @@ mod tests {
             framing: Framing {
                 preset: AspectPreset::Wide16x9,
                 multiplier: 2.5,
-                anchor: Anchor::BottomLeft,
+                position: Position { x: 0.0, y: 1.0 },
                 ..Framing::default()
             },
             prompt: "a quiet bay".into(),
@@ -304,25 +376,49 @@ mod tests {
                 name: "bay.jpg".into(),
             }),
             phase,
-            results: vec![ResultImage {
-                index: 0,
-                url: "/api/kling/results/t/0.png".into(),
-                watermark_url: None,
-                width: Some(900),
-                height: Some(700),
-            }],
-            results_frame: Some(ResultsFrame {
-                original: Size {
-                    width: 600,
-                    height: 500,
+            history: vec![
+                Generation {
+                    external_task_id: "ke-1".into(),
+                    task_id: Some("t".into()),
+                    source: "bay.jpg".into(),
+                    shape: "16:9".into(),
+                    frame: ResultsFrame {
+                        original: Size {
+                            width: 600,
+                            height: 500,
+                        },
+                        ratios: Ratios {
+                            up: 0.1,
+                            down: 0.1,
+                            left: 0.25,
+                            right: 0.25,
+                        },
+                    },
+                    status: GenerationStatus::Succeeded,
+                    images: vec![ResultImage {
+                        index: 0,
+                        url: "/api/kling/results/t/0.png".into(),
+                        watermark_url: None,
+                        width: Some(900),
+                        height: Some(700),
+                    }],
                 },
-                ratios: Ratios {
-                    up: 0.1,
-                    down: 0.1,
-                    left: 0.25,
-                    right: 0.25,
+                Generation {
+                    external_task_id: "ke-2".into(),
+                    task_id: None,
+                    source: "bay.jpg".into(),
+                    shape: "Free".into(),
+                    frame: ResultsFrame {
+                        original: Size {
+                            width: 600,
+                            height: 500,
+                        },
+                        ratios: Ratios::ZERO,
+                    },
+                    status: GenerationStatus::Unfinished,
+                    images: Vec::new(),
                 },
-            }),
+            ],
         }
     }
 
@@ -330,9 +426,11 @@ mod tests {
     fn every_phase_and_setting_survives_a_round_trip_unchanged() {
         let phases = [
             Phase::Idle,
+            // Saved in any stage, a create comes back as one to look for.
             Phase::Creating {
                 started_ms: 5.0,
                 external_task_id: "ke-1".into(),
+                stage: CreateStage::Finding,
             },
             Phase::Running {
                 task_id: "t".into(),
@@ -418,6 +516,7 @@ mod tests {
         let creating = saved(Phase::Creating {
             started_ms: 5.0,
             external_task_id: "ke-abc".into(),
+            stage: CreateStage::Unsure,
         });
         assert_eq!(
             creating.resumption(),
@@ -427,5 +526,18 @@ mod tests {
             }
         );
         assert_eq!(saved(Phase::Idle).resumption(), Resumption::Nothing);
+    }
+
+    #[test]
+    fn a_record_written_by_the_earlier_serde_json_writer_reads_the_same() {
+        // Keys sorted, doubles with ".0": as records saved before this format's writer changed.
+        let earlier = r#"{"framing":{"custom":[16.0,9.0],"free":null,"multiplier":2.5,"position":[0.0,1.0],"preset":6},"history":[{"done":true,"external_task_id":"ke-1","images":[{"height":700,"index":0,"url":"/api/kling/results/t/0.png","watermark_url":null,"width":900}],"original":[600,500],"ratios":[0.1,0.1,0.25,0.25],"shape":"16:9","source":"bay.jpg","task_id":"t"},{"done":false,"external_task_id":"ke-2","images":[],"original":[600,500],"ratios":[0.0,0.0,0.0,0.0],"shape":"Free","source":"bay.jpg","task_id":null}],"n":2,"phase":{"stage":"running","started_ms":1733000000123.0,"status":1,"task_id":"t-9"},"picture":{"name":"bay.jpg"},"prompt":"a quiet bay","watermark":true}"#;
+        let expected = saved(Phase::Running {
+            task_id: "t-9".into(),
+            status: TaskStatus::Processing,
+            started_ms: 1_733_000_000_123.0,
+        });
+        assert_eq!(SavedWidget::from_json(earlier), Some(expected.clone()));
+        assert_eq!(SavedWidget::from_json(&expected.to_json()), Some(expected));
     }
 }

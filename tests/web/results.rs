@@ -28,7 +28,24 @@ async fn results_are_a_list_named_results_with_numbered_pictures() {
         width: None,
         height: None,
     };
-    state.results.set(vec![image(0), image(1)]);
+    let generation = |source: &str, images: Vec<kling_expand_core::ResultImage>| {
+        kling_expand::state::Generation {
+            external_task_id: format!("ke-{source}"),
+            task_id: Some("t".into()),
+            source: source.into(),
+            shape: "16:9".into(),
+            frame: kling_expand::state::ResultsFrame {
+                original: kling_expand_core::Size::new(640, 480),
+                ratios: kling_expand_core::Ratios::new(0.0, 0.0, 0.1667, 0.1667),
+            },
+            status: kling_expand::state::GenerationStatus::Succeeded,
+            images,
+        }
+    };
+    state.history.set(vec![
+        generation("first.png", vec![image(0)]),
+        generation("second.png", vec![image(0)]),
+    ]);
     eventually("two results", || {
         host.query_selector_all("[aria-label=Results] img")
             .unwrap()
@@ -47,7 +64,9 @@ async fn results_are_a_list_named_results_with_numbered_pictures() {
             img.get_attribute("alt").unwrap()
         })
         .collect();
-    assert_eq!(alts, ["Result 1", "Result 2"]);
+    // The newest first; names keep the order in which results were made.
+    assert_eq!(alts, ["Result 2", "Result 1"]);
+    assert!(text_of(&host, ".ke-results").contains("Result 1 · 16:9 · 854 × 480 px · first.png"));
     assert!(!section().has_attribute("hidden"), "the results are shown");
     assert!(text_of(&host, ".ke-results").contains("30 days"));
 }

@@ -67,7 +67,7 @@ pub fn text_of(host: &HtmlElement, selector: &str) -> String {
 }
 
 pub fn output_size(host: &HtmlElement) -> Option<(u32, u32)> {
-    let caption = host.query_selector(".ke-output-size").unwrap()?;
+    let caption = host.query_selector(".ke-output-size > span").unwrap()?;
     let read = |name: &str| caption.get_attribute(name)?.parse().ok();
     Some((read("data-output-width")?, read("data-output-height")?))
 }
