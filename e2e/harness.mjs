@@ -11,39 +11,73 @@ const root = resolve(import.meta.dirname, '..');
 export const proxyBin =
   process.env.KLING_EXPAND_PROXY_BIN ?? join(root, 'target', 'release', 'kling-expand-proxy');
 export const distDir = process.env.KLING_EXPAND_DIST ?? join(root, 'dist');
+export const fakeBin =
+  process.env.KLING_EXPAND_FAKE_BIN ?? join(root, 'target', 'release', 'fake-upstream');
 
-/**
- * Starts the proxy on a free loopback port (or `listen`); resolves once it prints its URL.
- * `stop()` removes the data directory; `stop({ keepData: true })` keeps it for a restart.
- */
-export async function startProxy(extraArgs = [], extraEnv = {}, { dataDir: reusedDir, listen } = {}) {
-  const dataDir = reusedDir ?? mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
-  // Short engine stages keep the journeys quick; a test can pass its own to override them.
-  const defaults = { '--engine-submitted': '300ms', '--engine-processing': '600ms' };
-  const args = ['--provider', 'local', '--static', distDir, '--listen', listen ?? '127.0.0.1:0',
-    '--data-dir', dataDir];
-  for (const [flag, value] of Object.entries(defaults)) {
-    if (!extraArgs.includes(flag)) args.push(flag, value);
-  }
-  args.push(...extraArgs);
-  const child = spawn(proxyBin, args, {
-    env: { ...process.env, KLING_PROXY_LOG: 'warn', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Starts `bin` with `args`; resolves to { child, url } once it prints "<name> listening on <url>". */
+function startListening(bin, args, env, what) {
+  const child = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const url = await new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`proxy did not start:\n${stderr}`)), 20_000);
-    child.on('exit', (code) => reject(new Error(`proxy exited with ${code}:\n${stderr}`)));
+  const url = new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${stderr}`)), 20_000);
+    child.on('exit', (code) => reject(new Error(`${what} exited with ${code}:\n${stderr}`)));
     createInterface({ input: child.stdout }).on('line', (line) => {
       const found = line.match(/listening on (http:\/\/\S+)/);
       if (found) { clearTimeout(timer); resolveUrl(found[1]); }
     });
   });
+  return { child, url, stderr: () => stderr };
+}
+
+/**
+ * Starts the fault-injecting fake provider (crate kling-expand-fake-upstream) with `args`
+ * (`--fault JSON`, `--submitted`, `--processing`, `--provider`). `tasks()` says how many tasks
+ * it made: what the provider would have charged for.
+ */
+export async function startFake(args = []) {
+  const { child, url } = startListening(fakeBin, args, process.env, 'fake-upstream');
+  const root = await url;
+  const json = async (path) => (await fetch(`${root}${path}`)).json();
+  return {
+    url: root,
+    async tasks() { return (await json('/__fake/tasks')).count; },
+    requests() { return json('/__fake/requests'); },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((done) => (child.exitCode !== null ? done() : child.on('exit', done)));
+    },
+  };
+}
+
+/**
+ * Starts the proxy on a free loopback port (or `listen`); resolves once it prints its URL.
+ * `stop()` removes the data directory; `stop({ keepData: true })` keeps it for a restart.
+ */
+export async function startProxy(extraArgs = [], extraEnv = {}, { dataDir: reusedDir, listen, upstream } = {}) {
+  const dataDir = reusedDir ?? mkdtempSync(join(tmpdir(), 'kling-expand-e2e-'));
+  // Short engine stages keep the journeys quick; a test can pass its own to override them.
+  const defaults = upstream ? {} : { '--engine-submitted': '300ms', '--engine-processing': '600ms' };
+  // With `upstream`, the proxy forwards to that (fake) official Kling API, whose result links
+  // are on loopback.
+  const provider = upstream
+    ? ['--provider', 'kling', '--upstream', upstream, '--allow-private-results']
+    // The journeys' picture servers are on loopback, which the engine fetches only when allowed.
+    : ['--provider', 'local', '--engine-allow-private-urls'];
+  const args = [...provider, '--static', distDir, '--listen', listen ?? '127.0.0.1:0',
+    '--data-dir', dataDir];
+  for (const [flag, value] of Object.entries(defaults)) {
+    if (!extraArgs.includes(flag)) args.push(flag, value);
+  }
+  if (upstream && !extraArgs.includes('--auth')) args.push('--auth', 'none');
+  args.push(...extraArgs);
+  const env = { ...process.env, KLING_PROXY_LOG: 'warn', ...(upstream ? { KLING_API_KEY: 'fake-key' } : {}), ...extraEnv };
+  const { child, url: listening, stderr } = startListening(proxyBin, args, env, 'proxy');
+  const url = await listening;
   return {
     url,
     dataDir,
-    get stderr() { return stderr; },
+    get stderr() { return stderr(); },
     async stop({ keepData = false } = {}) {
       child.kill('SIGTERM');
       await new Promise((done) => (child.exitCode !== null ? done() : child.on('exit', done)));
@@ -111,13 +145,23 @@ export async function paintPicture(page, options) {
   return Buffer.from(base64, 'base64');
 }
 
-/** The four ratio fields as numbers. */
+/** The four ratios that will be sent, as numbers (each side's field shows pixels and carries its
+ * ratio in `data-ratio`). */
 export async function readRatios(page) {
   const ratios = {};
   for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
-    ratios[side] = Number(await page.getByLabel(side, { exact: true }).inputValue());
+    ratios[side] = Number(await page.getByLabel(side, { exact: true }).getAttribute('data-ratio'));
   }
   return ratios;
+}
+
+/** The four side fields' pixels, as numbers. */
+export async function readPixels(page) {
+  const pixels = {};
+  for (const side of ['Top', 'Bottom', 'Left', 'Right']) {
+    pixels[side] = Number(await page.getByLabel(side, { exact: true }).inputValue());
+  }
+  return pixels;
 }
 
 /** The canvas size the ratios imply, by the documented rule (each side rounded to whole px). */

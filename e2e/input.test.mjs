@@ -161,7 +161,8 @@ test('a picture pasted after clicking in the widget is taken and expanded', asyn
   const { page, errors } = await openWidget();
   const png = await paintPicture(page, { width: 700, height: 500 });
   // A person clicks somewhere in the widget that is not a control, then presses Ctrl+V.
-  await page.locator('.ke-canvas-empty').click();
+  // (The empty canvas itself is a control now: a click there chooses a file.)
+  await page.locator('.ke-picture-facts').click();
   const focused = await page.evaluate(() => document.activeElement?.className);
   assert.match(focused, /kling-expand/, 'the widget holds the focus');
   // The browser fires the paste at the focused element; the clipboard holds an image file.

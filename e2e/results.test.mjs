@@ -82,7 +82,8 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
       page.waitForEvent('download'),
       item.getByRole('button', { name: 'Download' }).click(),
     ]);
-    assert.match(download.suggestedFilename(), /^expanded-.+-1\.png$/);
+    // Named after the source picture and the framing.
+    assert.equal(download.suggestedFilename(), `harbour-1x1-${first.width}x${first.height}-1.png`);
     const saved = readFileSync(await download.path());
     assert.deepEqual([...saved.subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''), 'PNG');
 
@@ -95,6 +96,8 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
     await item.getByRole('button', { name: 'Expand again' }).click();
     // The picture's facts line (not the output caption, which already showed this size).
     await page.locator('.ke-picture-facts').getByText(`${first.width} × ${first.height} px`).waitFor();
+    // As much room as Kling allows around the result.
+    await page.getByLabel('Canvas area', { exact: true }).press('End');
     const chained = await readRatios(page);
     await expandButton(page).click();
     await page.getByText(/Done in \d+ s/).waitFor({ timeout: 30_000 });
@@ -116,8 +119,12 @@ test('Cancel stops polling and says the task may still finish upstream', async (
     const calls = recordApiCalls(page);
     await expandButton(page).click();
     await page.getByRole('status').getByText(/Submitted/).waitFor();
+    // After Expand the focus is on Cancel, which the press has just shown.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Cancel');
     await page.getByRole('button', { name: 'Cancel' }).click();
     assert.match(await page.getByRole('status').innerText(), /may still finish/);
+    // The focus goes back to Expand, not to the page.
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Expand');
     const polls = calls.filter((c) => c.method === 'GET').length;
     await page.waitForTimeout(4000);
     assert.equal(calls.filter((c) => c.method === 'GET').length, polls, 'no poll after Cancel');
@@ -160,6 +167,126 @@ test('a concurrency refusal is a retry-later error, not billing or policy, with 
     assert.doesNotMatch(text, /billing|content/i);
     assert.equal(await alert.getByRole('button', { name: 'Retry' }).count(), 1);
   } finally {
+    await proxy.stop();
+  }
+});
+
+test('two Expands keep both results with their framing; the viewer flips through them and downloads', async () => {
+  const proxy = await startProxy();
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
+    const { page, errors } = await openWithPicture(context, proxy.url, picture);
+    await page.getByRole('radio', { name: '16:9' }).check();
+    await expandButton(page).click();
+    await loadedResults(page);
+    // The first result gets the focus once it is there (the focus was left on Cancel).
+    await page.waitForFunction(() => document.activeElement?.querySelector('img')?.alt === 'Result 1');
+    await page.getByRole('radio', { name: '1:1' }).check();
+    await page.getByLabel('Images', { exact: true }).fill('2');
+    await expandButton(page).click();
+    await page.getByRole('img', { name: 'Result 3' }).waitFor({ timeout: 30_000 });
+    const shown = await loadedResults(page);
+    assert.deepEqual(shown.map((r) => r.alt), ['Result 2', 'Result 3', 'Result 1'], 'the newest first');
+    assert.deepEqual(shown.map((r) => r.width / r.height > 1.7), [false, false, true]);
+    const captions = await page.locator('.ke-result-caption').allInnerTexts();
+    assert.match(captions[2], /^Result 1 · 16:9 · 854 × 480 px · harbour\.png$/);
+    assert.match(captions[0], /^Result 2 · 1:1 · 640 × 640 px · harbour\.png$/);
+    // Each Download says which result it is.
+    const described = await page.getByRole('button', { name: 'Download' }).first()
+      .evaluate((b) => document.getElementById(b.getAttribute('aria-describedby')).textContent);
+    assert.match(described, /^Result 2 · 1:1/);
+
+    await page.getByRole('button', { name: 'Result 1', exact: true }).click();
+    const viewer = page.getByRole('dialog', { name: 'Result 1' });
+    await viewer.waitFor();
+    assert.equal(await viewer.getByText('1 of 3').count(), 1);
+    await viewer.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('dialog', { name: 'Result 2' }).getByText('2 of 3').waitFor();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('dialog').getByRole('button', { name: 'Download' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'harbour-1x1-640x640-1.png');
+    await page.getByRole('dialog').getByRole('button', { name: 'Previous' }).click();
+    await page.getByRole('dialog', { name: 'Result 1' }).waitFor();
+    await page.keyboard.press('Escape');
+
+    // And all of it after a reload.
+    await page.reload();
+    assert.deepEqual((await loadedResults(page)).map((r) => r.alt), ['Result 2', 'Result 3', 'Result 1']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await proxy.stop();
+  }
+});
+
+test('a cancelled task stays listed and is collected once it has ended', async () => {
+  const proxy = await startProxy(['--engine-submitted', '1500ms', '--engine-processing', '500ms']);
+  try {
+    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    await expandButton(page).click();
+    await page.getByRole('status').getByText(/Submitted/).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const unfinished = page.getByRole('list', { name: 'Not finished' }).getByRole('listitem');
+    await unfinished.waitFor();
+    assert.match(await unfinished.innerText(), /Original · .* harbour\.png: not finished/);
+    await page.waitForTimeout(3000);
+    await unfinished.getByRole('button', { name: 'Check again' }).click();
+    await page.getByText(/The task has finished: 1 more in Results/).waitFor();
+    assert.equal((await loadedResults(page)).length, 1);
+    assert.equal(await unfinished.count(), 0, 'no longer unfinished');
+    assert.deepEqual(errors, []);
+  } finally {
+    await proxy.stop();
+  }
+});
+
+test('keyboard only, from the file to a saved result', async () => {
+  const proxy = await startProxy();
+  const context = await browser.newContext({ acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    await page.goto(proxy.url);
+    /** Presses Tab until the focus is on the control `name` (its text or accessible name). */
+    const tabTo = async (name) => {
+      for (let i = 0; i < 80; i += 1) {
+        await page.keyboard.press('Tab');
+        const here = await page.evaluate(() => {
+          const e = document.activeElement;
+          return e?.getAttribute('aria-label') || e?.labels?.[0]?.textContent?.trim() || e?.textContent?.trim();
+        });
+        if (here === name) return;
+      }
+      assert.fail(`Tab never reached ${name}`);
+    };
+    await tabTo('Image');
+    // The file dialog is the system's: what it gives back is the person's choice.
+    const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Space')]);
+    await chooser.setFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: picture });
+    await page.locator('.ke-picture-facts').getByText('640 × 480 px').waitFor();
+    await tabTo('Original');
+    // Arrow keys walk the presets: Original → 1:1 → 4:3 → 3:4 → 3:2 → 2:3 → 16:9.
+    for (let i = 0; i < 6; i += 1) await page.keyboard.press('ArrowRight');
+    assert.ok(await page.getByRole('radio', { name: '16:9' }).isChecked());
+    await tabTo('Picture position');
+    await page.keyboard.press('Shift+ArrowLeft');
+    const ratios = await readRatios(page);
+    assert.ok(ratios.Left < ratios.Right, 'moved left by keys');
+    await tabTo('Expand');
+    await page.keyboard.press('Enter');
+    await loadedResults(page);
+    // The focus waits on the new result.
+    await page.waitForFunction(() => document.activeElement?.querySelector('img')?.alt === 'Result 1');
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Result 1' }).waitFor();
+    await tabTo('Download');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    assert.equal(download.suggestedFilename(), 'harbour-16x9-854x480-1.png');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'hidden' });
+  } finally {
+    await context.close();
     await proxy.stop();
   }
 });

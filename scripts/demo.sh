@@ -4,14 +4,16 @@
 # KLING_EXPAND_LISTEN=127.0.0.1:9000 scripts/demo.sh picks another address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+started=$SECONDS
+step() { printf '\033[1m==> [%3ds] %s\033[0m\n' "$((SECONDS - started))" "$*" >&2; }
+scripts/setup.sh demo
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-echo "==> building the widget (release)" >&2
+# On a first run setup.sh has compiled both already; then these only check and package.
+step "building the widget (release) and the proxy (release)"
 scripts/build-widget.sh
-echo "==> building the proxy (release)" >&2
 cargo build --release --quiet -p kling-expand-proxy
 
-echo "==> starting the proxy with its local engine; open the URL below, Ctrl-C stops it" >&2
+step "starting the proxy with its local engine; open the URL below, Ctrl-C stops it"
 exec target/release/kling-expand-proxy --provider local --static dist \
   --listen "${KLING_EXPAND_LISTEN:-127.0.0.1:8080}"

@@ -1,12 +1,18 @@
 // Trunk post-build hook for release builds: shortens the names the wasm and its glue share
 // (see wasm-names.mjs), minifies the JavaScript (wasm-bindgen's glue and the widget's own
 // glue.js, which Trunk's own minifier cannot parse), and updates the subresource-integrity
-// hashes in index.html to match. Debug builds are left as they are.
+// hashes in index.html to match; then moves Trunk's inline loader to a file (external-loader.mjs).
+// Debug builds are left as they are.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { minify } from 'terser';
 import { shortenNames } from './wasm-names.mjs';
+import { dropClasses, UNUSED_CLASSES } from './unused-classes.mjs';
+
+// binaryen's wasm-opt from the npm dev tools (the one Trunk itself runs).
+const wasmOpt = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.bin', 'wasm-opt');
 
 if (process.env.TRUNK_PROFILE !== 'release') process.exit(0);
 const staging = process.env.TRUNK_STAGING_DIR;
@@ -33,7 +39,8 @@ for (const wasmName of files.filter((n) => n.endsWith('_bg.wasm'))) {
   const crate = wasmName.replace(/-[0-9a-f]+_bg\.wasm$/, '');
   const wasm = readFileSync(join(staging, wasmName));
   const glue = readFileSync(join(staging, glueName));
-  const shortened = shortenNames(wasm, glue.toString('utf8'), `./${crate}_bg.js`);
+  const trimmed = dropClasses(wasm, glue.toString('utf8'), UNUSED_CLASSES, wasmOpt);
+  const shortened = shortenNames(trimmed.wasm, trimmed.js, `./${crate}_bg.js`);
   replaceFile(join(staging, wasmName), wasm, Buffer.from(shortened.wasm));
   replaceFile(join(staging, glueName), glue, Buffer.from(shortened.js));
 }
@@ -50,3 +57,6 @@ for (const name of files.filter((n) => n.endsWith('.js'))) {
   replaceFile(path, original, Buffer.from(code));
 }
 writeFileSync(indexPath, index);
+
+// No inline script in the page: Trunk's loader moves to a file of its own (strict CSP).
+await import('./external-loader.mjs');

@@ -80,7 +80,10 @@ function skipImportDescriptor(bytes, kind, at) {
   }
 }
 
-/** Rewrites the import and export sections; every other section is copied as it is. */
+/**
+ * Rewrites the import and export sections; every other section is copied as it is. An export
+ * whose new name is `null` is left out.
+ */
 function renameInWasm(bytes, renameImport, renameModule, renameExport) {
   const parts = [bytes.subarray(0, 8)];
   let at = 8;
@@ -92,7 +95,7 @@ function renameInWasm(bytes, renameImport, renameModule, renameExport) {
     if (id === 2 || id === 7) {
       body = [];
       let [count, p] = readU32(bytes, start);
-      body.push(...u32(count));
+      const entries = [];
       while (count-- > 0) {
         if (id === 2) {
           let module;
@@ -101,25 +104,33 @@ function renameInWasm(bytes, renameImport, renameModule, renameExport) {
           [field, p] = readName(bytes, p);
           const kind = bytes[p];
           const descriptorEnd = skipImportDescriptor(bytes, kind, p + 1);
-          body.push(...name(renameModule(module)), ...name(renameImport(module, field)));
-          body.push(...bytes.subarray(p, descriptorEnd));
+          entries.push([...name(renameModule(module)), ...name(renameImport(module, field)),
+            ...bytes.subarray(p, descriptorEnd)]);
           p = descriptorEnd;
         } else {
           let field;
           [field, p] = readName(bytes, p);
           const kind = bytes[p];
           const indexEnd = readU32(bytes, p + 1)[1];
-          body.push(...name(renameExport(field)), ...bytes.subarray(p, indexEnd));
+          const to = renameExport(field);
+          if (to !== null) entries.push([...name(to), ...bytes.subarray(p, indexEnd)]);
           p = indexEnd;
         }
       }
       if (p !== end) throw new Error(`wasm-names: section ${id} did not parse to its end`);
+      body.push(...u32(entries.length));
+      for (const entry of entries) body.push(...entry);
     }
     if (body) parts.push(Uint8Array.from([id, ...u32(body.length), ...body]));
     else parts.push(bytes.subarray(at, end));
     at = end;
   }
   return Buffer.concat(parts);
+}
+
+/** The wasm without the exports named in `names` (a Set); nothing else changes. */
+export function dropExports(bytes, names) {
+  return renameInWasm(bytes, (_, field) => field, (from) => from, (field) => (names.has(field) ? null : field));
 }
 
 // ── the glue ──

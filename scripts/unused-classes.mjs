@@ -1,0 +1,56 @@
+// Removes classes that a dependency exports through wasm-bindgen but the widget never uses.
+//
+// Leptos depends on server_fn, which depends on wasm-streams, whose `IntoUnderlyingSource`,
+// `IntoUnderlyingSink` and `IntoUnderlyingByteSource` are `#[wasm_bindgen]` exports: an export
+// is a root, so neither the linker nor wasm-opt may drop them or the stream and future code
+// behind them, although nothing in the widget constructs one. This deletes each class, its
+// FinalizationRegistry and its dispose line from the glue, takes the wasm exports only they called
+// out of the wasm, and lets wasm-opt remove what is then unreachable.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropExports } from './wasm-names.mjs';
+
+export const UNUSED_CLASSES = ['IntoUnderlyingByteSource', 'IntoUnderlyingSink', 'IntoUnderlyingSource'];
+
+/** Cuts one match of `pattern` out of `js`, returning [rest, cut]; fails when absent. */
+function cut(js, pattern, what) {
+  const match = js.match(pattern);
+  if (!match) throw new Error(`unused-classes: the glue has no ${what}`);
+  return [js.slice(0, match.index) + js.slice(match.index + match[0].length), match[0]];
+}
+
+/**
+ * Returns the glue without `classes` and the wasm without the exports only they used, after
+ * wasm-opt (`wasmOpt`, the binaryen binary; `features`, its feature flags) removed the
+ * unreachable code. A class the glue does not define fails the build (a changed dependency
+ * should be looked at, not silently shipped).
+ */
+export function dropClasses(wasmBytes, glue, classes, wasmOpt) {
+  let js = glue;
+  let removed = '';
+  for (const name of classes) {
+    let part;
+    [js, part] = cut(js, new RegExp(`export class ${name} \\{\\n[\\s\\S]*?\\n\\}\\n`), `class ${name}`);
+    removed += part;
+    [js, part] = cut(js, new RegExp(`if \\(Symbol\\.dispose\\) ${name}\\.prototype\\[[^\\n]*\\n`), `dispose line of ${name}`);
+    removed += part;
+    [js, part] = cut(js, new RegExp(`const ${name}Finalization = [\\s\\S]*?\\);\\n`), `registry of ${name}`);
+    removed += part;
+    if (new RegExp(`\\b${name}\\b`).test(js)) throw new Error(`unused-classes: the glue still uses ${name}`);
+  }
+  const stillUsed = new Set([...js.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]));
+  const unused = new Set(
+    [...removed.matchAll(/\bwasm\.([\w$]+)/g)].map((m) => m[1]).filter((n) => !stillUsed.has(n)),
+  );
+  const trimmed = dropExports(wasmBytes, unused);
+  const dir = mkdtempSync(join(tmpdir(), 'unused-classes-'));
+  try {
+    writeFileSync(join(dir, 'in.wasm'), trimmed);
+    execFileSync(wasmOpt, ['-Oz', join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')], { stdio: 'inherit' });
+    return { wasm: readFileSync(join(dir, 'out.wasm')), js, dropped: [...unused] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,14 @@
+# Sourced by the scripts that build the widget's release wasm (build-widget.sh, setup.sh), so that
+# every such build, Trunk's included, uses the same settings and shares its compiled artifacts.
+#
+# The release wasm is built with the standard library compiled along with it and panics that
+# abort at once (no message, no location): every panic site's formatting and location data
+# leave the bundle, 147.2 → 135.7 KB brotli measured on the widget (`-Zfmt-debug=none` and
+# `-Zlocation-detail=none` added nothing on top). Both are unstable Cargo features; this stable
+# toolchain accepts them with RUSTC_BOOTSTRAP=1, set here for these builds only (native builds,
+# debug builds, `trunk serve` and the component tests are untouched and keep panic messages).
+# Needs the rust-src component (scripts/setup.sh adds it).
+export RUSTC_BOOTSTRAP=1
+export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true
+export CARGO_PROFILE_WASM_RELEASE_PANIC=immediate-abort
