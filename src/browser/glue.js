@@ -90,12 +90,17 @@ export function format_number(locale, value, decimals) {
 }
 
 // ── results.rs ──
-// The provider's host may not let the page read its bytes (no CORS): then the proxy's copy,
-// which it serves only for links it relayed itself, is tried.
-async function fetch_first(url, fallback, authorization) {
+// A link on the proxy's own origin (the local engine's results) is read as it is, then through
+// the copy. A link anywhere else (the provider's CDN) is read through the proxy's copy first,
+// which it serves only for links it relayed itself: the page may not connect to that origin (its
+// policy's connect-src, or no CORS), and a refused read would still be a console error.
+async function fetch_first(url, copy, authorization) {
+  const direct = [url];
+  const relayed = [copy, { headers: authorization ? { Authorization: authorization } : {} }];
+  const origin = (u) => new URL(u, location.href).origin;
+  const order = !copy ? [direct] : origin(url) === origin(copy) ? [direct, relayed] : [relayed, direct];
   let error;
-  const headers = authorization ? { Authorization: authorization } : {};
-  for (const [u, init] of fallback ? [[url], [fallback, { headers }]] : [[url]]) {
+  for (const [u, init] of order) {
     try {
       const response = await fetch(u, init);
       if (response.ok) return await response.blob();
