@@ -1,21 +1,14 @@
 // Access tokens from the host page, as a site that signs its users in would give them: the
 // proxy in front of the fake provider with `--auth token`.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startProxy, startFake, launchBrowser, paintedPhoto, openWithPicture, loadedResults, recordApiCalls,
-  proxyBin,
+  startProxy, startFake, openWithPicture, loadedResults, recordApiCalls, proxyBin, sharedJourneySetup,
 } from './harness.mjs';
 
 const SECRET = 'journeys-token-secret-of-at-least-32-bytes';
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 /** A token minted the way a host's scripts can: `kling-expand-proxy token`. */
 function mint(ttl, sub = 'alice') {
@@ -37,7 +30,7 @@ test('a token that expires mid-task is renewed once through getToken, and the ta
   const run = await tokenProxy();
   try {
     const tokens = [mint('1s'), mint('10m')];
-    const { page, errors } = await openWithPicture(browser, run.proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, run.proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     const authorizations = [];
     page.on('request', (request) => {
@@ -67,7 +60,7 @@ test('a token that expires mid-task is renewed once through getToken, and the ta
 test('without a token the person is asked to sign in again, nothing is sent upstream, and the picture stays', async () => {
   const run = await tokenProxy();
   try {
-    const { page } = await openWithPicture(browser, run.proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, run.proxy.url, shared.picture);
     await expandButton(page).click();
     const alert = page.getByRole('alert');
     await alert.getByText('Sign in again', { exact: true }).waitFor();

@@ -1,24 +1,18 @@
 // The widget audited with axe-core in each state a person meets: empty, framed, dragged, with
 // hand-set sides and an invalid value, refused, with results and unfinished tasks, with the larger
 // view open, with an error, and on a phone. A violation of any impact fails.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import {
-  startProxy, launchBrowser, paintedPhoto, paintPicture, openWithPicture, loadedResults,
+  startProxy, paintPicture, openWithPicture, loadedResults, sharedJourneySetup,
 } from './harness.mjs';
 
 // Evaluated through the browser's debugging protocol: the page's CSP allows no inline script.
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 /** axe-core's violations inside the widget, of any impact, as readable lines. */
 async function violations(page) {
@@ -35,12 +29,12 @@ test('no accessibility violation from an empty widget to its results and errors'
   const proxy = await startProxy();
   const failing = await startProxy(['--engine-fail', 'concurrency']);
   try {
-    const empty = await browser.newPage();
+    const empty = await shared.browser.newPage();
     await empty.goto(proxy.url);
     await empty.getByLabel('Image', { exact: true }).waitFor();
     assert.deepEqual(await violations(empty), [], 'empty widget');
 
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '16:9' }).check();
     assert.deepEqual(await violations(page), [], 'picture framed at 16:9');
     await page.getByRole('slider', { name: 'Picture position' }).press('ArrowLeft');
@@ -70,7 +64,7 @@ test('no accessibility violation from an empty widget to its results and errors'
     await page.setViewportSize({ width: 390, height: 844 });
     assert.deepEqual(await violations(page), [], 'on a phone');
 
-    const tall = await browser.newPage();
+    const tall = await shared.browser.newPage();
     await tall.goto(proxy.url);
     const portrait = await paintPicture(tall, { width: 540, height: 960 });
     await tall.getByLabel('Image', { exact: true }).setInputFiles({ name: 'tall.png', mimeType: 'image/png', buffer: portrait });
@@ -78,7 +72,7 @@ test('no accessibility violation from an empty widget to its results and errors'
     await tall.getByRole('note').waitFor();
     assert.deepEqual(await violations(tall), [], 'a shape past Kling\'s limit, refused');
 
-    const refused = await openWithPicture(browser, failing.url, picture);
+    const refused = await openWithPicture(shared.browser, failing.url, shared.picture);
     await refused.page.getByRole('button', { name: 'Expand', exact: true }).click();
     await refused.page.getByRole('alert').waitFor();
     assert.deepEqual(await violations(refused.page), [], 'an error shown');
@@ -91,7 +85,7 @@ test('no accessibility violation from an empty widget to its results and errors'
 test('no accessibility violation with a task cancelled and left unfinished', async () => {
   const proxy = await startProxy(['--engine-submitted', '20s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByRole('button', { name: 'Expand', exact: true }).click();
     await page.getByRole('status').getByText(/Submitted/).waitFor();
     assert.deepEqual(await violations(page), [], 'while a task runs');

@@ -1,25 +1,18 @@
 // Work is not lost: a page reload, a dropped connection, or the host page removing the widget.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
-  recordApiCalls,
+  startProxy, openWithPicture, readRatios, impliedSize, loadedResults, recordApiCalls, sharedJourneySetup,
 } from './harness.mjs';
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const status = (page) => page.locator('.ke-status');
 
 test('a reload while the task runs keeps the picture, the settings and the task, which then finishes', async () => {
   const proxy = await startProxy(['--engine-submitted', '1s', '--engine-processing', '3s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '3:2' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('morning fog');
     await page.getByLabel('Images', { exact: true }).fill('2');
@@ -52,7 +45,7 @@ test('the proxy going away mid-task does not lose the task: polling carries on w
   let proxy = await startProxy(['--engine-submitted', '500ms', '--engine-processing', '4s']);
   const listen = new URL(proxy.url).host;
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByRole('button', { name: 'Expand', exact: true }).click();
     await status(page).getByText(/Processing/).waitFor({ timeout: 10_000 });
     await proxy.stop({ keepData: true });
@@ -70,7 +63,7 @@ test('the proxy going away mid-task does not lose the task: polling carries on w
 test('removing the widget from the page stops its polling', async () => {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     const polls = () => calls.filter((c) => c.method === 'GET').length;
     await page.getByRole('button', { name: 'Expand', exact: true }).click();

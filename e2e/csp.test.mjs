@@ -2,9 +2,11 @@
 // page with it): a whole journey — load, frame, drag, expand, results, the larger view — reports
 // no `securitypolicyviolation`, and what the styles place (the picture in its frame, the
 // original's outline in the larger view) is where it belongs.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, launchBrowser, paintedPhoto, loadedResults, watchPageErrors } from './harness.mjs';
+import {
+  loadedResults, watchPageErrors, sharedJourneySetup,
+} from './harness.mjs';
 
 const STRICT = {
   'default-src': "'self'",
@@ -13,24 +15,13 @@ const STRICT = {
   'connect-src': "'self'",
 };
 
-let proxy;
-let browser;
-let picture;
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-});
+const shared = sharedJourneySetup({ proxy: true });
 
 const box = (locator) => locator.boundingBox();
 const near = (a, b, tolerance = 2) => Math.abs(a - b) <= tolerance;
 
 test('a whole journey under the strict policy reports no violation', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   // Listening from the very start, before any of the page's own code runs.
@@ -40,7 +31,7 @@ test('a whole journey under the strict policy reports no violation', async () =>
       window.__violations.push(`${event.violatedDirective} ${event.blockedURI} ${event.sample}`);
     });
   });
-  const response = await page.goto(proxy.url);
+  const response = await page.goto(shared.proxy.url);
   const policy = Object.fromEntries(response.headers()['content-security-policy']
     .split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values.join(' ')]));
   for (const [name, value] of Object.entries(STRICT)) assert.equal(policy[name], value, name);
@@ -50,7 +41,7 @@ test('a whole journey under the strict policy reports no violation', async () =>
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>\s*\S/, 'an inline script');
   assert.doesNotMatch(html, /\sstyle=/, 'a style attribute');
 
-  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: picture });
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: shared.picture });
   await page.locator('.ke-picture-facts').getByText('640 × 480 px').waitFor();
   await page.getByRole('radio', { name: '16:9' }).check();
   await page.getByRole('radio', { name: 'Centre left' }).check();

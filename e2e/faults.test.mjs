@@ -2,26 +2,20 @@
 // document, each fault injected once. For every one: what the person sees, that the task is
 // recovered where it can be, that no paid task is made twice (counted at the fake), and that the
 // picture and the settings survive.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, startFake, launchBrowser, paintedPhoto, openWithPicture, loadedResults, recordApiCalls,
+  startProxy, startFake, openWithPicture, loadedResults, recordApiCalls, sharedJourneySetup,
 } from './harness.mjs';
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 
 async function setUp(faults, proxyArgs = []) {
   const fake = await startFake(faults.flatMap((f) => ['--fault', JSON.stringify(f)]));
   const proxy = await startProxy(proxyArgs, {}, { upstream: fake.url });
-  const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+  const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
   await page.getByRole('radio', { name: '16:9' }).check();
   await page.getByLabel('Prompt', { exact: true }).fill('a calm harbour');
   const calls = recordApiCalls(page);
@@ -105,7 +99,7 @@ test('the provider down: the person is told, nothing is paid, and everything is 
   const proxy = await startProxy([], {}, { upstream: fake.url });
   await fake.stop();
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByLabel('Prompt', { exact: true }).fill('a calm harbour');
     await page.getByRole('radio', { name: '16:9' }).check();
     await expandButton(page).click();

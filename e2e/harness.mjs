@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
@@ -84,6 +85,25 @@ export async function startProxy(extraArgs = [], extraEnv = {}, { dataDir: reuse
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What the journeys of one file share: a browser, the painted photo and, with `proxy`, one proxy
+ * with its local engine; made before the first journey and closed after the last. Its fields are
+ * filled in once the file's `before` has run.
+ */
+export function sharedJourneySetup({ proxy = false } = {}) {
+  const shared = { browser: undefined, picture: undefined, proxy: undefined };
+  before(async () => {
+    if (proxy) shared.proxy = await startProxy();
+    shared.browser = await launchBrowser();
+    shared.picture = await paintedPhoto(shared.browser);
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.proxy?.stop();
+  });
+  return shared;
 }
 
 /** Debian's Chromium, headless, with the flags this closed network needs. */

@@ -1,20 +1,14 @@
 // What a compromised or careless provider could send, through the real proxy in front of the
 // fake provider: links that are not web addresses, and markup or script in its words. None of it
 // may run, be shown as a link, or be opened; the rest of the answer still works.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, startFake, launchBrowser, paintedPhoto, openWithPicture, loadedResults,
+  startProxy, startFake, openWithPicture, loadedResults, sharedJourneySetup,
 } from './harness.mjs';
 
 const MARKUP = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>';
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 const fault = (spec) => ['--fault', JSON.stringify(spec)];
@@ -22,7 +16,7 @@ const fault = (spec) => ['--fault', JSON.stringify(spec)];
 async function setUp(faults) {
   const fake = await startFake(faults.flatMap(fault));
   const proxy = await startProxy([], {}, { upstream: fake.url });
-  const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+  const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
   // A page that opened a link would show it here.
   const opened = [];
   page.context().on('page', (p) => opened.push(p.url()));

@@ -2,9 +2,11 @@
 // `button { all: unset }`, `input { display: block }`, `* { box-sizing: content-box }` and
 // more): its layout, its handles and its buttons are as on a plain page; and its stylesheet
 // changes nothing outside it.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startProxy, launchBrowser, paintedPhoto, loadedResults, watchPageErrors } from './harness.mjs';
+import {
+  loadedResults, watchPageErrors, sharedJourneySetup,
+} from './harness.mjs';
 import { hostPage } from './host-page.mjs';
 
 // What a host site's stylesheet may well say, all at once.
@@ -33,36 +35,25 @@ const HOST_MARKUP = `
   <ul id="host-list"><li>one</li></ul>
 </div>`;
 
-let proxy;
-let browser;
-let picture;
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-});
+const shared = sharedJourneySetup({ proxy: true });
 
 /**
  * Opens the widget's page — with the host's stylesheet and elements when `hostile` — chooses
  * the picture, frames it at 16:9 on the left, and measures what a person sees.
  */
 async function framedLayout(hostile) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const context = await shared.browser.newContext({ viewport: { width: 1200, height: 1000 } });
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   const url = hostile
-    ? await hostPage(page, proxy.url, {
+    ? await hostPage(page, shared.proxy.url, {
       head: '<link rel="stylesheet" href="/hostile.css">',
       body: HOST_MARKUP,
       files: { '/hostile.css': { type: 'text/css', body: HOSTILE_CSS } },
     })
-    : proxy.url;
+    : shared.proxy.url;
   await page.goto(url);
-  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: picture });
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: shared.picture });
   await page.locator('.ke-picture-facts').getByText('640 × 480 px').waitFor();
   await page.getByRole('radio', { name: '16:9' }).check();
   await page.getByRole('radio', { name: 'Centre left' }).check();

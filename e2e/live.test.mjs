@@ -2,24 +2,24 @@
 // moments after the task ends, with a handful of browser requests; against an endpoint without
 // streams it polls as before; a stream that stays silent (a buffering intermediary) is checked
 // with a query, and the task is not lost. Lags are measured and printed, bounds kept loose.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  startProxy, startFake, launchBrowser, paintedPhoto, openWithPicture, loadedResults, recordApiCalls,
+  startProxy, startFake, openWithPicture, loadedResults, recordApiCalls, sharedJourneySetup,
 } from './harness.mjs';
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 const isStream = (call) => call.path.endsWith('/events');
 const isQuery = (call) => call.method === 'GET' && /\/expand\/[^/]+$/.test(call.path);
+
+/** Says a measured figure in the test's report and in the run's output. */
+function report(t, line) {
+  t.diagnostic(line);
+  console.log(`live: ${line}`);
+}
 
 /** Notes in the page when the first result is on screen (`window.shownAt`). */
 async function watchForResults(page) {
@@ -65,10 +65,9 @@ test('a task of the local engine is seen moments after it succeeds, on one strea
   // 4.8, 8.1 and 13.2 s).
   const proxy = await startProxy(['--engine-submitted', '2s', '--engine-processing', '8s']);
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const { calls, lagMs } = await expandAndMeasure(page);
-    t.diagnostic(`local engine: result on screen ${lagMs} ms after the task succeeded`);
-    console.log(`live: local engine, result on screen ${lagMs} ms after the end, ${calls.length} requests`);
+    report(t, `local engine, result on screen ${lagMs} ms after the end, ${calls.length} requests`);
     assert.ok(lagMs < 2_000, `shown ${lagMs} ms after the end`);
     assert.deepEqual(calls.map((c) => c.method), ['POST', 'GET'], JSON.stringify(calls));
     assert.ok(isStream(calls[1]), 'the task is followed on its stream');
@@ -83,11 +82,10 @@ test('a task of the provider is seen soon after it succeeds, on one stream, and 
   const fake = await startFake(['--submitted', '1s', '--processing', '6s']);
   const proxy = await startProxy([], {}, { upstream: fake.url });
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const { calls, taskId, lagMs } = await expandAndMeasure(page);
     const asked = (await fake.requests()).filter((r) => r.method === 'GET' && r.path.endsWith(`/${taskId}`)).length;
-    t.diagnostic(`fake provider: result on screen ${lagMs} ms after the task succeeded; the proxy asked it ${asked} times`);
-    console.log(`live: fake provider, result on screen ${lagMs} ms after the end; ${asked} upstream queries for a 7 s task`);
+    report(t, `fake provider, result on screen ${lagMs} ms after the end; ${asked} upstream queries for a 7 s task`);
     // The proxy asks the provider about every 1 to 2.5 s: the end is seen within that.
     assert.ok(lagMs < 4_000, `shown ${lagMs} ms after the end`);
     assert.deepEqual(calls.map((c) => c.method), ['POST', 'GET'], JSON.stringify(calls));
@@ -105,10 +103,9 @@ test('a 30 s task costs the browser at most three requests', async (t) => {
   // Changes at 0 and 8 s, then 22 s of silence, in which the widget checks the stream once.
   const proxy = await startProxy(['--engine-submitted', '8s', '--engine-processing', '22s']);
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const { calls, lagMs } = await expandAndMeasure(page);
-    t.diagnostic(`30 s task: ${calls.length} browser requests, result on screen ${lagMs} ms after the end`);
-    console.log(`live: 30 s task, ${calls.length} browser requests (${calls.map((c) => (isStream(c) ? 'stream' : c.method)).join(', ')}), result on screen ${lagMs} ms after the end`);
+    report(t, `30 s task, ${calls.length} browser requests (${calls.map((c) => (isStream(c) ? 'stream' : c.method)).join(', ')}), result on screen ${lagMs} ms after the end`);
     assert.ok(calls.length <= 3, JSON.stringify(calls));
     assert.ok(lagMs < 2_000, `shown ${lagMs} ms after the end`);
     assert.deepEqual(errors, []);
@@ -121,10 +118,9 @@ test('a 30 s task costs the browser at most three requests', async (t) => {
 test('against an endpoint without streams the widget polls as before', async (t) => {
   const proxy = await startProxy(['--no-events', '--engine-submitted', '2s', '--engine-processing', '8s']);
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const { calls, lagMs } = await expandAndMeasure(page);
-    t.diagnostic(`polling: ${calls.length} requests, result on screen ${lagMs} ms after the end`);
-    console.log(`live: polling only (--no-events), ${calls.length} browser requests, result on screen ${lagMs} ms after the end of a 10 s task`);
+    report(t, `polling only (--no-events), ${calls.length} browser requests, result on screen ${lagMs} ms after the end of a 10 s task`);
     assert.equal(calls.filter(isStream).length, 0, JSON.stringify(calls));
     assert.ok(calls.filter(isQuery).length >= 2, JSON.stringify(calls));
     assert.deepEqual(errors, []);
@@ -170,10 +166,9 @@ test('a stream that an intermediary holds back is checked with a query, and the 
   const proxy = await startProxy(['--engine-submitted', '2s', '--engine-processing', '10s']);
   const intermediary = await bufferingIntermediary(proxy.url);
   try {
-    const { page, errors } = await openWithPicture(browser, intermediary.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, intermediary.url, shared.picture);
     const { calls, lagMs } = await expandAndMeasure(page);
-    t.diagnostic(`silent stream: ${calls.length} requests, result on screen ${lagMs} ms after the end`);
-    console.log(`live: stream held back by an intermediary, ${calls.length} browser requests, result on screen ${lagMs} ms after the end of a 12 s task`);
+    report(t, `stream held back by an intermediary, ${calls.length} browser requests, result on screen ${lagMs} ms after the end of a 12 s task`);
     assert.equal(calls.filter(isStream).length, 1, JSON.stringify(calls));
     // The check found the task processing, which the stream had not said: polling took over.
     assert.ok(calls.filter(isQuery).length >= 2, JSON.stringify(calls));
@@ -198,7 +193,7 @@ function openStreams(page) {
 test('Cancel closes the stream, and nothing more is asked', async () => {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     const streams = openStreams(page);
     await expandButton(page).click();
@@ -218,7 +213,7 @@ test('Cancel closes the stream, and nothing more is asked', async () => {
 test('removing the widget from the page closes its stream', async () => {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     const streams = openStreams(page);
     await expandButton(page).click();
@@ -237,7 +232,7 @@ test('removing the widget from the page closes its stream', async () => {
 test('after a reload the widget asks once, learns the proxy streams, and follows the task on a stream', async () => {
   const proxy = await startProxy(['--engine-submitted', '1s', '--engine-processing', '5s']);
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await expandButton(page).click();
     await page.locator('.ke-status').getByText(/Submitted|Processing/).waitFor();
     const calls = recordApiCalls(page);

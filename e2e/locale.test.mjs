@@ -2,27 +2,18 @@
 // the Simplified Chinese pack and every name and sentence a person meets is Chinese, numbers
 // formatted for the locale; a host can override single strings; English stays as it is, and an
 // English page fetches no pack.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startProxy, launchBrowser, paintedPhoto, watchPageErrors, distDir } from './harness.mjs';
+import {
+  watchPageErrors, distDir, sharedJourneySetup,
+} from './harness.mjs';
 import { hostPage } from './host-page.mjs';
 
 const zh = JSON.parse(readFileSync(join(distDir, 'locales', 'zh-CN.json'), 'utf8'));
 
-let proxy;
-let browser;
-let picture;
-before(async () => {
-  proxy = await startProxy();
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => {
-  await browser?.close();
-  await proxy?.stop();
-});
+const shared = sharedJourneySetup({ proxy: true });
 
 /** Requests for locale packs the page made. */
 function packRequests(page) {
@@ -34,11 +25,11 @@ function packRequests(page) {
 }
 
 test('data-locale="zh-CN": Chinese names, sentences and numbers through a whole journey', async () => {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   const packs = packRequests(page);
-  await page.goto(await hostPage(page, proxy.url, { attributes: 'data-locale="zh-CN"' }));
+  await page.goto(await hostPage(page, shared.proxy.url, { attributes: 'data-locale="zh-CN"' }));
 
   await page.getByLabel('图片', { exact: true }).waitFor();
   assert.equal(await page.locator('.kling-expand').getAttribute('lang'), 'zh-CN');
@@ -49,7 +40,7 @@ test('data-locale="zh-CN": Chinese names, sentences and numbers through a whole 
   assert.match(await page.locator('.ke-blockers').innerText(), /请先选择、拖放或粘贴一张图片。/);
   assert.equal(await page.getByRole('button', { name: 'Expand', exact: true }).count(), 0, 'no English name left');
 
-  await page.getByLabel('图片', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: picture });
+  await page.getByLabel('图片', { exact: true }).setInputFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: shared.picture });
   await page.locator('.ke-picture-facts').getByText('640 × 480 像素').waitFor();
   await page.getByRole('radiogroup', { name: '宽高比' }).getByRole('radio', { name: '16:9' }).check();
   await page.getByRole('radiogroup', { name: '锚点' }).getByRole('radio', { name: '左侧居中' }).check();
@@ -97,12 +88,12 @@ test('data-locale="zh-CN": Chinese names, sentences and numbers through a whole 
 });
 
 test('a browser that prefers Chinese gets Chinese; a host overrides single strings', async () => {
-  const context = await browser.newContext({ locale: 'zh-CN' });
+  const context = await shared.browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
   const errors = watchPageErrors(page);
   // The host's own script (a file, as a strict CSP wants) sets strings on the widget's element
   // before the widget starts.
-  const url = await hostPage(page, proxy.url, {
+  const url = await hostPage(page, shared.proxy.url, {
     after: '<script src="/host-strings.js"></script>',
     files: {
       '/host-strings.js': {
@@ -120,9 +111,9 @@ test('a browser that prefers Chinese gets Chinese; a host overrides single strin
 });
 
 test('an English page fetches no pack and keeps its English names', async () => {
-  const page = await browser.newPage();
+  const page = await shared.browser.newPage();
   const packs = packRequests(page);
-  await page.goto(proxy.url);
+  await page.goto(shared.proxy.url);
   await page.getByLabel('Image', { exact: true }).waitFor();
   await page.getByRole('button', { name: 'Expand', exact: true }).waitFor();
   assert.equal(await page.locator('.kling-expand').getAttribute('lang'), 'en');

@@ -1,18 +1,12 @@
 // Lost and odd create answers through the real proxy in front of a fake provider that answers as
 // the seeds document, faults included: one press, one paid task, and the results on screen.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startProxy, startFake, launchBrowser, paintedPhoto, openWithPicture, loadedResults, recordApiCalls,
+  startProxy, startFake, openWithPicture, loadedResults, recordApiCalls, sharedJourneySetup,
 } from './harness.mjs';
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 const fault = (spec) => ['--fault', JSON.stringify(spec)];
@@ -21,7 +15,7 @@ const fault = (spec) => ['--fault', JSON.stringify(spec)];
 async function setUp(faults, fakeArgs = []) {
   const fake = await startFake([...faults.flatMap(fault), ...fakeArgs]);
   const proxy = await startProxy([], {}, { upstream: fake.url });
-  const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+  const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
   const calls = recordApiCalls(page);
   return {
     fake, proxy, page, errors, calls,
@@ -112,16 +106,16 @@ test('{} as the create answer (KKIAI\'s documented success): the task is followe
 test('results on an origin without CORS are saved and expanded again through the proxy\'s copy', async () => {
   const fake = await startFake();
   const proxy = await startProxy([], {}, { upstream: fake.url });
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await shared.browser.newContext({ acceptDownloads: true });
   try {
-    const { page, errors } = await openWithPicture(context, proxy.url, picture);
+    const { page, errors } = await openWithPicture(context, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '1:1' }).check();
     await expandButton(page).click();
     const [first] = await loadedResults(page);
     const src = await page.getByRole('list', { name: 'Results' }).getByRole('img').first().getAttribute('src');
     assert.notEqual(new URL(src).origin, new URL(proxy.url).origin, 'the result lives on the provider\'s origin');
     // Asked from another page of the same demo, whose console refusal is not the widget's.
-    const probe = await browser.newPage();
+    const probe = await shared.browser.newPage();
     await probe.goto(proxy.url);
     const direct = await probe.evaluate((url) => fetch(url).then(() => 'read', () => 'refused'), src);
     await probe.close();
@@ -155,7 +149,7 @@ test('the proxy serves copies only of results it relayed: another address is ref
   const fake = await startFake();
   const proxy = await startProxy([], {}, { upstream: fake.url });
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     await expandButton(page).click();
     await loadedResults(page);

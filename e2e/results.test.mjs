@@ -1,26 +1,19 @@
 // What a person does after pressing Expand: watch, cancel, read errors, and use the results.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  startProxy, launchBrowser, paintedPhoto, openWithPicture, readRatios, impliedSize, loadedResults,
-  recordApiCalls,
+  startProxy, openWithPicture, readRatios, impliedSize, loadedResults, recordApiCalls, sharedJourneySetup,
 } from './harness.mjs';
 
-let browser;
-let picture;
-before(async () => {
-  browser = await launchBrowser();
-  picture = await paintedPhoto(browser);
-});
-after(async () => { await browser?.close(); });
+const shared = sharedJourneySetup();
 
 const expandButton = (page) => page.getByRole('button', { name: 'Expand', exact: true });
 
 test('prompt, images and watermark go into one create call with 4-decimal ratios and raw base64', async () => {
   const proxy = await startProxy();
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     await page.getByRole('radio', { name: '16:9' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('a calm harbour at dusk');
@@ -41,7 +34,7 @@ test('prompt, images and watermark go into one create call with 4-decimal ratios
     assert.deepEqual(body.watermark_info, { enabled: true });
     assert.match(body.external_task_id, /^ke-/);
     assert.ok(!body.image.startsWith('data:'), 'raw base64, no data: prefix');
-    assert.deepEqual(Buffer.from(body.image, 'base64'), picture, 'the picture itself');
+    assert.deepEqual(Buffer.from(body.image, 'base64'), shared.picture, 'the picture itself');
     const ratios = await readRatios(page);
     for (const [field, side] of [['up_expansion_ratio', 'Top'], ['down_expansion_ratio', 'Bottom'],
       ['left_expansion_ratio', 'Left'], ['right_expansion_ratio', 'Right']]) {
@@ -56,10 +49,10 @@ test('prompt, images and watermark go into one create call with 4-decimal ratios
 
 test('a result is viewed larger, outlined, downloaded, its link copied, and expanded again', async () => {
   const proxy = await startProxy();
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await shared.browser.newContext({ acceptDownloads: true });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: proxy.url });
   try {
-    const { page, errors } = await openWithPicture(context, proxy.url, picture);
+    const { page, errors } = await openWithPicture(context, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '1:1' }).check();
     const ratios = await readRatios(page);
     await expandButton(page).click();
@@ -115,7 +108,7 @@ test('a result is viewed larger, outlined, downloaded, its link copied, and expa
 test('Cancel stops polling and says the task may still finish upstream', async () => {
   const proxy = await startProxy(['--engine-submitted', '20s']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     const calls = recordApiCalls(page);
     await expandButton(page).click();
     await page.getByRole('status').getByText(/Submitted/).waitFor();
@@ -137,7 +130,7 @@ test('Cancel stops polling and says the task may still finish upstream', async (
 test('an upstream content-policy failure is said as such, and nothing the person entered is lost', async () => {
   const proxy = await startProxy(['--engine-fail', 'content-policy']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '4:3' }).check();
     await page.getByLabel('Prompt', { exact: true }).fill('a lighthouse');
     const ratios = await readRatios(page);
@@ -158,7 +151,7 @@ test('an upstream content-policy failure is said as such, and nothing the person
 test('a concurrency refusal is a retry-later error, not billing or policy, with Retry', async () => {
   const proxy = await startProxy(['--engine-fail', 'concurrency']);
   try {
-    const { page } = await openWithPicture(browser, proxy.url, picture);
+    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await expandButton(page).click();
     const alert = page.getByRole('alert');
     await alert.waitFor();
@@ -173,9 +166,9 @@ test('a concurrency refusal is a retry-later error, not billing or policy, with 
 
 test('two Expands keep both results with their framing; the viewer flips through them and downloads', async () => {
   const proxy = await startProxy();
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await shared.browser.newContext({ acceptDownloads: true });
   try {
-    const { page, errors } = await openWithPicture(context, proxy.url, picture);
+    const { page, errors } = await openWithPicture(context, proxy.url, shared.picture);
     await page.getByRole('radio', { name: '16:9' }).check();
     await expandButton(page).click();
     await loadedResults(page);
@@ -224,7 +217,7 @@ test('two Expands keep both results with their framing; the viewer flips through
 test('a cancelled task stays listed and is collected once it has ended', async () => {
   const proxy = await startProxy(['--engine-submitted', '1500ms', '--engine-processing', '500ms']);
   try {
-    const { page, errors } = await openWithPicture(browser, proxy.url, picture);
+    const { page, errors } = await openWithPicture(shared.browser, proxy.url, shared.picture);
     await expandButton(page).click();
     await page.getByRole('status').getByText(/Submitted/).waitFor();
     await page.getByRole('button', { name: 'Cancel' }).click();
@@ -244,7 +237,7 @@ test('a cancelled task stays listed and is collected once it has ended', async (
 
 test('keyboard only, from the file to a saved result', async () => {
   const proxy = await startProxy();
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await shared.browser.newContext({ acceptDownloads: true });
   try {
     const page = await context.newPage();
     await page.goto(proxy.url);
@@ -270,7 +263,7 @@ test('keyboard only, from the file to a saved result', async () => {
     // (a headless browser has been seen to miss one key on a loaded machine).
     const opened = (key, timeout) => Promise.all([page.waitForEvent('filechooser', { timeout }), page.keyboard.press(key)]);
     const [chooser] = await opened('Space', 10000).catch(() => opened('Enter', 20000));
-    await chooser.setFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: picture });
+    await chooser.setFiles({ name: 'harbour.png', mimeType: 'image/png', buffer: shared.picture });
     await page.locator('.ke-picture-facts').getByText('640 × 480 px').waitFor();
     await tabTo('Original');
     // Arrow keys walk the presets: Original → 1:1 → 4:3 → 3:4 → 3:2 → 2:3 → 16:9.
