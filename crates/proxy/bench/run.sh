@@ -102,8 +102,11 @@ access_rate() { # label, args...: as access_run, with access_bench's constant ra
     "${RATE:-2000}" 200 "${SECONDS_PER_RUN:-15}" "$TOKEN")"
   kill "$PID"
 }
-for round in 1 2 3; do
+# ROUNDS (default 3) rounds of the four proxies in turn; `none-redis` separates what the shared
+# store costs from what the token layers cost.
+for round in $(seq 1 "${ROUNDS:-3}"); do
   access_rate "none-$round" --auth none
   access_rate "token-embedded-$round" --auth token
+  access_rate "none-redis-$round" --auth none --state "redis://127.0.0.1:$REDIS_PORT"
   access_rate "token-redis-$round" --auth token --state "redis://127.0.0.1:$REDIS_PORT"
 done
