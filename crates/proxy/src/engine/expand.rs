@@ -353,20 +353,18 @@ pub fn expand(original: &Pixels, placement: Placement, seed: u64) -> Pixels {
     };
     let dx_of: Vec<usize> = (0..cw).map(|x| outside(x, left, w)).collect();
     let dy_of: Vec<usize> = (0..chh).map(|y| outside(y, top, h)).collect();
-    let shift_y_by_dx: Vec<f32> = dx_of
-        .iter()
-        .map(|&d| {
-            let d = d as f32;
-            variation.shear_along_vertical_edges * d + wave(d)
-        })
-        .collect();
-    let shift_x_by_dy: Vec<f32> = dy_of
-        .iter()
-        .map(|&d| {
-            let d = d as f32;
-            variation.shear_along_horizontal_edges * d + wave(d * 1.3)
-        })
-        .collect();
+    // The top/bottom waves are stretched so they do not repeat the left/right ones.
+    let shifts = |distances: &[usize], shear: f32, stretch: f32| -> Vec<f32> {
+        distances
+            .iter()
+            .map(|&d| {
+                let d = d as f32;
+                shear * d + wave(d * stretch)
+            })
+            .collect()
+    };
+    let shift_y_by_dx = shifts(&dx_of, variation.shear_along_vertical_edges, 1.0);
+    let shift_x_by_dy = shifts(&dy_of, variation.shear_along_horizontal_edges, 1.3);
 
     let mut data = vec![0u8; cw * chh * ch];
     let mut soft_px = [0f32; 4];
