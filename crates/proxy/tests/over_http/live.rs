@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use kling_expand_core::dialect::Dialect;
+use kling_expand_core::dialect::{Dialect, Refusal};
 use serde_json::{json, Value};
 
 use crate::access::Redis;
@@ -47,6 +47,19 @@ impl Stream {
         if let Some(ip) = client_ip {
             request = request.header("x-forwarded-for", ip);
         }
+        Stream::connect(request).await
+    }
+
+    /// Opens a stream with the access token `token`, or with none.
+    async fn open_as(url: &str, token: Option<&str>) -> Result<Stream, (u16, String)> {
+        let mut request = client().get(url).header("accept", "text/event-stream");
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Stream::connect(request).await
+    }
+
+    async fn connect(request: reqwest::RequestBuilder) -> Result<Stream, (u16, String)> {
         let response = request.send().await.unwrap();
         let status = response.status().as_u16();
         if status != 200 {
@@ -287,6 +300,98 @@ async fn a_stream_cut_mid_task_resumes_with_last_event_id_and_outlives_the_timeo
         late.iter().map(|e| e.status()).collect::<Vec<_>>(),
         ["succeed"]
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+const TOKEN_SECRET: &str = "a-secret-of-at-least-32-bytes-for-live";
+
+/// `kling-expand-proxy token --sub <sub>`, as the host's site would mint one.
+fn token_for(sub: &str) -> String {
+    let (code, out, err) = run_to_exit(
+        &["token", "--sub", sub, "--ttl", "10m"],
+        &[("KLING_EXPAND_TOKEN_SECRET", TOKEN_SECRET)],
+    );
+    assert_eq!(code, 0, "{err}");
+    out.trim().to_owned()
+}
+
+#[tokio::test]
+async fn under_tokens_a_stranger_cannot_open_a_tasks_stream() {
+    let dir = temp_dir("live-owner");
+    let proxy = Proxy::start(
+        &[
+            "--auth",
+            "token",
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "--engine-submitted",
+            "1500ms",
+            "--engine-processing",
+            "0",
+        ],
+        &[("KLING_EXPAND_TOKEN_SECRET", TOKEN_SECRET)],
+    );
+    let (alice, bob) = (token_for("alice"), token_for("bob"));
+    let picture = base64(&png(400, 300));
+    let answer = client()
+        .post(proxy.api(EXPAND))
+        .bearer_auth(&alice)
+        .json(&create_body(
+            &picture,
+            [0.1, 0.1, 0.2, 0.2],
+            1,
+            Some("owned-1"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    let created: Value = answer.json().await.unwrap();
+    assert_eq!(status, 200, "{created}");
+    let id = created["data"]["task_id"].as_str().unwrap().to_owned();
+
+    // Bob's answer for a task that does not exist, to compare his answer for Alice's with.
+    let (status, unknown) = Stream::open_as(&events_url(&proxy, "no-such-task"), Some(&bob))
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(status, 404, "{unknown}");
+    assert!(unknown.contains("1203"), "{unknown}");
+    let unknown: Value = serde_json::from_str(&unknown).unwrap();
+
+    for other in [id.as_str(), "owned-1"] {
+        let url = events_url(&proxy, other);
+        let (status, body) = Stream::open_as(&url, None).await.err().expect("refused");
+        assert_eq!(status, 401, "{other}: {body}");
+        assert_eq!(
+            Refusal::in_body(&body),
+            Some(Refusal::TokenMissing),
+            "{body}"
+        );
+
+        let (status, body) = Stream::open_as(&url, Some(&bob))
+            .await
+            .err()
+            .expect("refused");
+        assert_eq!(status, 404, "{other}: {body}");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        // Everything but the request_id, which every answer has its own of.
+        assert_eq!(
+            (&body["code"], &body["message"]),
+            (&unknown["code"], &unknown["message"]),
+            "{other}: the same answer as for a task that does not exist"
+        );
+    }
+
+    // Alice's own token opens it (Stream::open_as checks text/event-stream), by either id.
+    for own in [id.as_str(), "owned-1"] {
+        let mut stream = Stream::open_as(&events_url(&proxy, own), Some(&alice))
+            .await
+            .unwrap_or_else(|(status, body)| panic!("{own}: {status} {body}"));
+        let first = stream.next().await.expect("an event");
+        assert_eq!(first.data["data"]["task_id"], id.as_str(), "{first:?}");
+    }
+    drop(proxy);
     let _ = std::fs::remove_dir_all(dir);
 }
 
