@@ -247,6 +247,34 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> (u16, Value) {
     )
 }
 
+/// Everything a client or an operator could see: answers (headers and bodies) and the
+/// process's output. None of it may contain a secret.
+#[derive(Default)]
+pub struct Seen(Vec<String>);
+
+impl Seen {
+    /// Sends a request to the proxy and keeps what came back.
+    pub async fn send(
+        &mut self,
+        request: reqwest::RequestBuilder,
+    ) -> (u16, reqwest::header::HeaderMap, String) {
+        let answer = request.send().await.unwrap();
+        let status = answer.status().as_u16();
+        let headers = answer.headers().clone();
+        let body = answer.text().await.unwrap();
+        self.0.push(format!("{headers:?}\n{body}"));
+        (status, headers, body)
+    }
+
+    pub fn assert_clean(&self, extra: &str, secrets: &[&str]) {
+        for secret in secrets {
+            for text in self.0.iter().map(String::as_str).chain([extra]) {
+                assert!(!text.contains(secret), "a secret leaked into: {text}");
+            }
+        }
+    }
+}
+
 /// Creates a task with the Kling routes and polls it to its end; returns the last answer.
 pub async fn expand_to_end(
     client: &reqwest::Client,

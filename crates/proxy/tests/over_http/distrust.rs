@@ -14,13 +14,15 @@ async fn only_json_answers_of_bounded_size_are_relayed() {
     let fake = fakes::start(Dialect::Kling, Expect::ApiKey(API_KEY.into())).await;
     let proxy = open_proxy("kling", &fake.base, &[], &[]);
     let client = client();
-    let (status, created) = post_json(
-        &client,
-        &proxy.api(CREATE),
-        &wire_body(Dialect::Kling, &request(Some("d-1"))),
-    )
-    .await;
-    assert_eq!(status, 200, "{created}");
+    let mut seen = Seen::default();
+    let (status, _, text) = seen
+        .send(
+            client
+                .post(proxy.api(CREATE))
+                .json(&wire_body(Dialect::Kling, &request(Some("d-1")))),
+        )
+        .await;
+    assert_eq!(status, 200, "{text}");
     let query = proxy.api(&format!("{CREATE}/d-1"));
     for (fault, needle) in [
         (
@@ -35,10 +37,9 @@ async fn only_json_answers_of_bounded_size_are_relayed() {
         ),
     ] {
         fake.add_fault(Fault::once(Call::Query, fault));
-        let answer = client.get(&query).send().await.unwrap();
-        assert_eq!(answer.status(), 502);
-        assert_eq!(answer.headers()["content-type"], "application/json");
-        let text = answer.text().await.unwrap();
+        let (status, headers, text) = seen.send(client.get(&query)).await;
+        assert_eq!(status, 502);
+        assert_eq!(headers["content-type"], "application/json");
         assert!(text.contains(needle), "{text}");
         assert!(
             !text.contains("<html>"),
@@ -50,9 +51,9 @@ async fn only_json_answers_of_bounded_size_are_relayed() {
     assert_eq!(status, 200, "{body}");
 
     // Every API answer: no sniffing, nothing runs or frames it.
-    let answer = client.get(&query).send().await.unwrap();
-    assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
-    let csp = answer.headers()["content-security-policy"]
+    let (_, headers, _) = seen.send(client.get(&query)).await;
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    let csp = headers["content-security-policy"]
         .to_str()
         .unwrap()
         .to_owned();
@@ -60,8 +61,8 @@ async fn only_json_answers_of_bounded_size_are_relayed() {
         csp.contains("default-src 'none'") && csp.contains("sandbox"),
         "{csp}"
     );
-    let missing = client.get(proxy.api("/nope")).send().await.unwrap();
-    assert!(missing.headers().contains_key("content-security-policy"));
+    let (_, missing, _) = seen.send(client.get(proxy.api("/nope"))).await;
+    assert!(missing.contains_key("content-security-policy"));
 }
 
 #[tokio::test]
