@@ -276,15 +276,16 @@ async fn validation_answers_like_kling_with_clear_messages() {
     );
 
     // Malformed JSON is 1200.
-    let answer = client
-        .post(&create)
-        .header("content-type", "application/json")
-        .body("{\"image\": ")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 400);
-    let answer: Value = answer.json().await.unwrap();
+    let (status, _, text) = Seen::default()
+        .send(
+            client
+                .post(&create)
+                .header("content-type", "application/json")
+                .body("{\"image\": "),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let answer: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(answer["code"], 1200);
 
     // The same external_task_id again is the same task, not a second one.
@@ -356,15 +357,16 @@ async fn failure_injection_content_policy_concurrency_and_server() {
         &engine_args(dir2.to_str().unwrap(), &["--engine-fail", "concurrency"]),
         &[],
     );
-    let answer = client
-        .post(proxy.api("/v1/images/editing/expand"))
-        .json(&create_body(&good, [0.1; 4], 1, None))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 429);
-    assert!(answer.headers().contains_key("retry-after"));
-    let body: Value = answer.json().await.unwrap();
+    let (status, headers, text) = Seen::default()
+        .send(
+            client
+                .post(proxy.api("/v1/images/editing/expand"))
+                .json(&create_body(&good, [0.1; 4], 1, None)),
+        )
+        .await;
+    assert_eq!(status, 429);
+    assert!(headers.contains_key("retry-after"));
+    let body: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(body["code"], 1303);
     drop(proxy);
 
@@ -654,12 +656,10 @@ async fn expired_tasks_answer_1203_and_their_files_are_removed() {
     let (status, gone) =
         get_json(&client, &proxy.api("/v1/images/editing/expand/short-lived")).await;
     assert_eq!((status, gone["code"].as_i64()), (404, Some(1203)), "{gone}");
-    let picture = client
-        .get(format!("{}{url}", proxy.url))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(picture.status(), 404);
+    let (status, _, _) = Seen::default()
+        .send(client.get(format!("{}{url}", proxy.url)))
+        .await;
+    assert_eq!(status, 404);
     assert!(files_under(&dir.join("results")).is_empty());
     assert!(files_under(&dir.join("tasks")).is_empty());
     drop(proxy);
@@ -984,8 +984,9 @@ async fn the_widget_directory_never_serves_dotfiles_nor_holds_the_data_directory
         &[],
     );
     let client = client();
-    let answer = client.get(format!("{}/", proxy.url)).send().await.unwrap();
-    assert_eq!(answer.status(), 200);
+    let mut seen = Seen::default();
+    let (status, _, _) = seen.send(client.get(format!("{}/", proxy.url))).await;
+    assert_eq!(status, 200);
     for path in [
         "/.env",
         "/%2eenv",
@@ -993,16 +994,9 @@ async fn the_widget_directory_never_serves_dotfiles_nor_holds_the_data_directory
         "/%2Egit%2Fconfig",
         "/x/..%2f.env",
     ] {
-        let answer = client
-            .get(format!("{}{path}", proxy.url))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 404, "{path}");
-        assert!(
-            !answer.text().await.unwrap().contains("do-not-serve"),
-            "{path}"
-        );
+        let (status, _, text) = seen.send(client.get(format!("{}{path}", proxy.url))).await;
+        assert_eq!(status, 404, "{path}");
+        assert!(!text.contains("do-not-serve"), "{path}");
     }
     drop(proxy);
 
