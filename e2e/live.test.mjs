@@ -190,7 +190,11 @@ function openStreams(page) {
   return count;
 }
 
-test('Cancel closes the stream, and nothing more is asked', async () => {
+/**
+ * Starts a 30 s task, waits for its stream, does `act`, then checks that the stream closed and
+ * that the widget asks nothing more: what stops a task must also stop listening to it.
+ */
+async function streamEndsWith(act, what) {
   const proxy = await startProxy(['--engine-submitted', '30s']);
   try {
     const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
@@ -199,35 +203,25 @@ test('Cancel closes the stream, and nothing more is asked', async () => {
     await expandButton(page).click();
     await page.locator('.ke-status').getByText(/Submitted/).waitFor();
     while (streams.open === 0) await page.waitForTimeout(100);
-    await page.getByRole('button', { name: 'Cancel' }).click();
+    await act(page);
     await page.waitForTimeout(2_500);
     assert.equal(streams.open, 0, 'the stream was closed');
     const made = calls.length;
     await page.waitForTimeout(2_000);
-    assert.equal(calls.length, made, 'nothing after Cancel');
+    assert.equal(calls.length, made, `nothing after ${what}`);
   } finally {
     await proxy.stop();
   }
-});
+}
 
-test('removing the widget from the page closes its stream', async () => {
-  const proxy = await startProxy(['--engine-submitted', '30s']);
-  try {
-    const { page } = await openWithPicture(shared.browser, proxy.url, shared.picture);
-    const calls = recordApiCalls(page);
-    const streams = openStreams(page);
-    await expandButton(page).click();
-    while (streams.open === 0) await page.waitForTimeout(100);
-    await page.evaluate(() => document.querySelector('[data-kling-expand]').remove());
-    await page.waitForTimeout(2_500);
-    assert.equal(streams.open, 0, 'the stream was closed');
-    const made = calls.length;
-    await page.waitForTimeout(2_000);
-    assert.equal(calls.length, made, 'nothing after the removal');
-  } finally {
-    await proxy.stop();
-  }
-});
+test('Cancel closes the stream, and nothing more is asked', () =>
+  streamEndsWith((page) => page.getByRole('button', { name: 'Cancel' }).click(), 'Cancel'));
+
+test('removing the widget from the page closes its stream', () =>
+  streamEndsWith(
+    (page) => page.evaluate(() => document.querySelector('[data-kling-expand]').remove()),
+    'the removal',
+  ));
 
 test('after a reload the widget asks once, learns the proxy streams, and follows the task on a stream', async () => {
   const proxy = await startProxy(['--engine-submitted', '1s', '--engine-processing', '5s']);
