@@ -63,6 +63,10 @@ async fn only_json_answers_of_bounded_size_are_relayed() {
     );
     let (_, missing, _) = seen.send(client.get(proxy.api("/nope"))).await;
     assert!(missing.contains_key("content-security-policy"));
+
+    // Refusing a faulty upstream's answer says why without the key, in the answer or the log.
+    let output = proxy.stop();
+    seen.assert_clean(&output, &[API_KEY]);
 }
 
 #[tokio::test]
