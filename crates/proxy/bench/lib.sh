@@ -1,6 +1,8 @@
-# What the benchmark scripts share (sourced from the repository root): the release binary, a
-# work directory removed at exit with every proxy started, and helpers.
-BIN=target/release/kling-expand-proxy
+# What the benchmark scripts share (sourced from the repository root): the release binary (under
+# CARGO_TARGET_DIR when set), a work directory removed at exit with every proxy started, and
+# helpers.
+RELEASE=${CARGO_TARGET_DIR:-target}/release
+BIN=$RELEASE/kling-expand-proxy
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }

@@ -16,7 +16,7 @@ source crates/proxy/bench/lib.sh
 UNLIMITED=(--rate-limit 0 --creates-per-period 0 --images-per-period 0 --max-in-flight 0 --daily-budget 0)
 CREATE=/api/kling/v1/images/editing/expand
 
-target/release/examples/bench_payload "$WORK/create.json" >/dev/null
+"$RELEASE/examples/bench_payload" "$WORK/create.json" >/dev/null
 echo "payload: $(stat -c %s "$WORK/create.json") bytes"
 
 twenty() { # url: 20 concurrent creates, their statuses counted
