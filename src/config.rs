@@ -8,7 +8,6 @@ use core::fmt;
 use kling_expand_core::dialect::Dialect;
 use kling_expand_core::geometry::{Anchor, Aspect};
 use kling_expand_core::limits::{MAX_N, MIN_N};
-use serde::Deserialize;
 
 use crate::model::framing::{AspectPreset, Edit, MAX_MULTIPLIER, MIN_MULTIPLIER};
 
@@ -72,7 +71,7 @@ impl WidgetConfig {
 
 /// The options as the host page gave them, each as text (attributes are text; the module turns
 /// `mount()`'s numbers into text before they cross into the wasm). Missing or blank: the default.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Options {
     pub endpoint: Option<String>,
     pub dialect: Option<String>,
