@@ -4,7 +4,6 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -24,7 +23,9 @@ struct Widget {
 }
 
 thread_local! {
-    static WIDGETS: RefCell<HashMap<u32, Widget>> = RefCell::new(HashMap::new());
+    /// By id. A page has a handful of widgets, so a list searched in order serves; a `HashMap`
+    /// would bring its hasher and table code into the bundle for them.
+    static WIDGETS: RefCell<Vec<(u32, Widget)>> = const { RefCell::new(Vec::new()) };
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
@@ -130,7 +131,7 @@ pub fn mount(
             owner.cleanup();
         }),
     };
-    WIDGETS.with(|w| w.borrow_mut().insert(id, widget));
+    WIDGETS.with(|w| w.borrow_mut().push((id, widget)));
     if browser::locale::is_ready(&host, locale.as_deref()) {
         show(browser::locale::strings_now(&host, locale.as_deref()));
     } else {
@@ -140,7 +141,7 @@ pub fn mount(
         let host = host.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let strings = browser::locale::strings_for(&host, locale.as_deref()).await;
-            if WIDGETS.with(|w| w.borrow().contains_key(&id)) {
+            if WIDGETS.with(|w| w.borrow().iter().any(|(known, _)| *known == id)) {
                 show(strings);
             }
         });
@@ -156,7 +157,12 @@ pub fn update(id: u32, options: &Options, strict: bool) -> Result<(), String> {
     if strict && !errors.is_empty() {
         return Err(errors[0].to_string());
     }
-    let signal = WIDGETS.with(|w| w.borrow().get(&id).map(|widget| widget.settings));
+    let signal = WIDGETS.with(|w| {
+        w.borrow()
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|(_, widget)| widget.settings)
+    });
     let signal = signal.ok_or_else(|| "kling-expand: this widget was destroyed.".to_owned())?;
     signal.set(HostSettings {
         settings,
@@ -167,7 +173,11 @@ pub fn update(id: u32, options: &Options, strict: bool) -> Result<(), String> {
 
 /// Ends widget `id`: its view leaves the page and its polling stops. Once only.
 pub fn end(id: u32) {
-    let widget = WIDGETS.with(|w| w.borrow_mut().remove(&id));
+    let widget = WIDGETS.with(|w| {
+        let mut widgets = w.borrow_mut();
+        let at = widgets.iter().position(|(known, _)| *known == id)?;
+        Some(widgets.remove(at).1)
+    });
     if let Some(widget) = widget {
         (widget.end)();
     }

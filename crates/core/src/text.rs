@@ -52,9 +52,11 @@ pub fn fixed(value: f64, decimals: u32) -> String {
     if negative {
         text.push('-');
     }
-    text.push_str(&(units / scale).to_string());
+    // Both parts fit in u64 (the whole part is below 2^60, the decimals below 10^9), whose
+    // formatting the wasm has anyway; u128's would add about 1 KB of its own.
+    text.push_str(&((units / scale) as u64).to_string());
     if decimals > 0 {
-        let digits = (units % scale).to_string();
+        let digits = ((units % scale) as u64).to_string();
         text.push('.');
         for _ in digits.len()..decimals as usize {
             text.push('0');
