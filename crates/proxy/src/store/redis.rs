@@ -12,7 +12,6 @@
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use ::redis::io::tcp::TcpSettings;
 use ::redis::{Client, Script};
 
 use super::{Claim, StoreDown, StoreResult, TaskRecord, RECORD_TTL_MS};
@@ -206,11 +205,7 @@ impl RedisStore {
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(OP_TIMEOUT)
             .set_response_timeout(OP_TIMEOUT)
-            .set_number_of_retries(1)
-            // Every request's commands share this one connection, so they are small writes
-            // while earlier ones are unanswered: with Nagle's algorithm (redis-rs's default
-            // without its `tcp_nodelay` feature) each waits for the previous answer's ACK.
-            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+            .set_number_of_retries(1);
         let connection = tokio::time::timeout(
             OP_TIMEOUT * 2,
             ConnectionManager::new_with_config(self.client.clone(), config),
