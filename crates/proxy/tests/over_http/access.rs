@@ -38,15 +38,6 @@ fn token_proxy(fake: &FakeUpstream, dir: &std::path::Path, extra: &[&str]) -> Pr
     Proxy::start(&args, &env())
 }
 
-/// `kling-expand-proxy token …`, as a script would mint one.
-fn mint(args: &[&str], secret: &str) -> String {
-    let mut all = vec!["token"];
-    all.extend_from_slice(args);
-    let (code, out, err) = run_to_exit(&all, &[("KLING_EXPAND_TOKEN_SECRET", secret)]);
-    assert_eq!(code, 0, "{err}");
-    out.trim().to_owned()
-}
-
 /// A token signed here with any claims (for the ones the subcommand does not make).
 fn sign(claims: Value, secret: &str) -> String {
     use base64::Engine;

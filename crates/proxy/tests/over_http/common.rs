@@ -342,3 +342,12 @@ pub async fn serve(app: axum::Router) -> String {
     });
     format!("http://{address}")
 }
+
+/// `kling-expand-proxy token …`, as a script would mint one.
+pub fn mint(args: &[&str], secret: &str) -> String {
+    let mut all = vec!["token"];
+    all.extend_from_slice(args);
+    let (code, out, err) = run_to_exit(&all, &[("KLING_EXPAND_TOKEN_SECRET", secret)]);
+    assert_eq!(code, 0, "{err}");
+    out.trim().to_owned()
+}

@@ -305,16 +305,6 @@ async fn a_stream_cut_mid_task_resumes_with_last_event_id_and_outlives_the_timeo
 
 const TOKEN_SECRET: &str = "a-secret-of-at-least-32-bytes-for-live";
 
-/// `kling-expand-proxy token --sub <sub>`, as the host's site would mint one.
-fn token_for(sub: &str) -> String {
-    let (code, out, err) = run_to_exit(
-        &["token", "--sub", sub, "--ttl", "10m"],
-        &[("KLING_EXPAND_TOKEN_SECRET", TOKEN_SECRET)],
-    );
-    assert_eq!(code, 0, "{err}");
-    out.trim().to_owned()
-}
-
 #[tokio::test]
 async fn under_tokens_a_stranger_cannot_open_a_tasks_stream() {
     let dir = temp_dir("live-owner");
@@ -331,6 +321,7 @@ async fn under_tokens_a_stranger_cannot_open_a_tasks_stream() {
         ],
         &[("KLING_EXPAND_TOKEN_SECRET", TOKEN_SECRET)],
     );
+    let token_for = |sub| mint(&["--sub", sub, "--ttl", "10m"], TOKEN_SECRET);
     let (alice, bob) = (token_for("alice"), token_for("bob"));
     let picture = base64(&png(400, 300));
     let answer = client()
