@@ -88,6 +88,23 @@ impl Options {
     pub const NAMES: [&'static str; 8] = [
         "endpoint", "dialect", "locale", "theme", "aspect", "area", "anchor", "images",
     ];
+
+    /// Each option looked up by its name (in `data-*` attributes, in `mount()`'s object),
+    /// stopping at the first lookup that fails.
+    pub fn by_name<E>(
+        mut given: impl FnMut(&'static str) -> Result<Option<String>, E>,
+    ) -> Result<Self, E> {
+        Ok(Options {
+            endpoint: given("endpoint")?,
+            dialect: given("dialect")?,
+            locale: given("locale")?,
+            theme: given("theme")?,
+            aspect: given("aspect")?,
+            area: given("area")?,
+            anchor: given("anchor")?,
+            images: given("images")?,
+        })
+    }
 }
 
 /// The options understood. `None` for the framing and the number of images: the widget's own

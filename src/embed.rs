@@ -4,6 +4,7 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
+use std::convert::Infallible;
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -49,17 +50,9 @@ pub fn start() {
 /// attributes); with `make_one`, into a new element at the end of `<body>` when there is none.
 pub fn mount_hosts(make_one: bool) {
     for (position, host) in browser::widget_hosts(make_one).into_iter().enumerate() {
-        let attribute = |name: &str| host.get_attribute(&format!("data-{name}"));
-        let options = Options {
-            endpoint: attribute("endpoint"),
-            dialect: attribute("dialect"),
-            locale: attribute("locale"),
-            theme: attribute("theme"),
-            aspect: attribute("aspect"),
-            area: attribute("area"),
-            anchor: attribute("anchor"),
-            images: attribute("images"),
-        };
+        let Ok(options) = Options::by_name(|name| {
+            Ok::<_, Infallible>(host.get_attribute(&format!("data-{name}")))
+        });
         let _ = mount(host, &options, false, Some(position));
     }
 }

@@ -28,7 +28,7 @@ fn type_error(message: &str) -> JsValue {
 /// deserializer, serde-wasm-bindgen's, did the same with 9 KB more of the bundle, brotli: its error
 /// path formats floating-point numbers.)
 fn options(value: JsValue) -> Result<Options, JsValue> {
-    let text = |name: &str| -> Result<Option<String>, JsValue> {
+    Options::by_name(|name| {
         let given = js_sys::Reflect::get(&value, &JsValue::from_str(name))?;
         if given.is_undefined() || given.is_null() {
             return Ok(None);
@@ -38,16 +38,6 @@ fn options(value: JsValue) -> Result<Options, JsValue> {
                 "kling-expand: the option \"{name}\" accepts text or a number."
             ))
         })
-    };
-    Ok(Options {
-        endpoint: text("endpoint")?,
-        dialect: text("dialect")?,
-        locale: text("locale")?,
-        theme: text("theme")?,
-        aspect: text("aspect")?,
-        area: text("area")?,
-        anchor: text("anchor")?,
-        images: text("images")?,
     })
 }
 
