@@ -10,10 +10,10 @@ import { chromium } from 'playwright-core';
 
 const root = resolve(import.meta.dirname, '..');
 export const proxyBin =
-  process.env.KLING_EXPAND_PROXY_BIN ?? join(root, 'target', 'release', 'kling-expand-proxy');
+  process.env.KLING_EXPAND_PROXY_BIN ?? join(root, 'target', 'debug', 'kling-expand-proxy');
 export const distDir = process.env.KLING_EXPAND_DIST ?? join(root, 'dist');
 export const fakeBin =
-  process.env.KLING_EXPAND_FAKE_BIN ?? join(root, 'target', 'release', 'fake-upstream');
+  process.env.KLING_EXPAND_FAKE_BIN ?? join(root, 'target', 'debug', 'fake-upstream');
 
 /** Starts `bin` with `args`; resolves to { child, url } once it prints "<name> listening on <url>". */
 function startListening(bin, args, env, what) {

@@ -10,10 +10,10 @@ scripts/setup.sh demo
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 # On a first run setup.sh has compiled both already; then these only check and package.
-step "building the widget (release) and the proxy (release)"
+step "building the widget (release) and the proxy"
 scripts/build-widget.sh
-cargo build --release --quiet -p kling-expand-proxy
+cargo build --quiet -p kling-expand-proxy
 
 step "starting the proxy with its local engine; open the URL below, Ctrl-C stops it"
-exec target/release/kling-expand-proxy --provider local --static dist \
+exec target/debug/kling-expand-proxy --provider local --static dist \
   --listen "${KLING_EXPAND_LISTEN:-127.0.0.1:8080}"

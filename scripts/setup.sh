@@ -116,7 +116,8 @@ if [ "$MODE" != demo ] && [ "$(geckodriver --version 2>/dev/null | head -n 1 | c
   background geckodriver env "${install_env[@]}" cargo install --locked geckodriver --version "$GECKODRIVER_VERSION"
 fi
 
-# The project's own release builds: the proxy, then the widget's code and dependencies for wasm
+# The project's own builds: the proxy (its dev profile, which the demo and the tests run; see
+# Cargo.toml), then the widget's code and dependencies for wasm in release
 # (its bundle is then made by Trunk, whose cargo call finds everything compiled). They share one
 # target directory, so they run one after the other, beside the tool installs. (Tried and
 # measured: compiled side by side in two target directories, the four builds shared the two
@@ -124,7 +125,7 @@ fi
 # URL after 624 s, against 530 s this way.)
 if [ "${#pids[@]}" -gt 0 ]; then
   step "compiling the proxy and the widget (release) in the background"
-  background project-build sh -c 'cargo build --release -p kling-expand-proxy &&
+  background project-build sh -c 'cargo build -p kling-expand-proxy &&
     . scripts/wasm-release-env.sh &&
     cargo build --target wasm32-unknown-unknown --profile wasm-release --bin kling-expand'
   step "waiting for: ${names[*]}"

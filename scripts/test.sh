@@ -10,7 +10,7 @@ step() { printf '\033[1m==> [%3ds] %s\033[0m\n' "$((SECONDS - started))" "$*" >&
 # Clippy runs as the compiler of the workspace's own crates inside the test builds (the way
 # `cargo clippy` itself works), so each crate is compiled once for linting and testing instead of
 # twice; warnings are errors. Only the commands that set `lint` get it: a build without it (the
-# release builds below, the demo's) keeps its own artifacts.
+# builds of the widget, the proxy and the fake provider below, the demo's) keeps its own artifacts.
 lint=(env "RUSTC_WORKSPACE_WRAPPER=$(rustc --print sysroot)/bin/clippy-driver"
   "CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__")
 
@@ -27,11 +27,13 @@ CHROMEDRIVER=/usr/bin/chromedriver "${lint[@]}" cargo test -p kling-expand --tar
 step "the same component tests in headless Firefox (seconds: nothing is compiled again)"
 GECKODRIVER="$(command -v geckodriver)" "${lint[@]}" cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 
-step "release builds: the widget, the proxy, the fake provider of the journeys"
+step "the widget's release build, and the proxy and the fake provider the journeys run"
 scripts/build-widget.sh
-cargo build --release --quiet -p kling-expand-proxy
-# Its own invocation: built together, its features would change the proxy's dependencies.
-cargo build --release --quiet -p kling-expand-fake-upstream
+# The dev profile's proxy, the very build the demo runs (see Cargo.toml): after a demo, nothing is
+# compiled again. The fake provider in its own invocation: built together, its features would
+# change the proxy's dependencies.
+cargo build --quiet -p kling-expand-proxy
+cargo build --quiet -p kling-expand-fake-upstream
 node --test scripts/
 
 step "end-to-end journeys (playwright-core, headless Chromium, the proxy with its local engine and the fake provider) (about 5 min)"
