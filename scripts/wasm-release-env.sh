@@ -7,8 +7,11 @@
 # `-Zlocation-detail=none` added nothing on top). Both are unstable Cargo features; this stable
 # toolchain accepts them with RUSTC_BOOTSTRAP=1, set here for these builds only (native builds,
 # debug builds, `trunk serve` and the component tests are untouched and keep panic messages).
+# The standard library is built with its `optimize_for_size` feature, which picks its smaller
+# algorithms (sorting, formatting): 1.1 KB brotli less, measured on the widget.
 # Needs the rust-src component (scripts/setup.sh adds it).
 export RUSTC_BOOTSTRAP=1
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 export CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true
 export CARGO_PROFILE_WASM_RELEASE_PANIC=immediate-abort
