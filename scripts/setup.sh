@@ -98,7 +98,7 @@ fi
 
 # Trunk, pinned: 0.22 needs a newer rustc than this project's.
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
-  step "compiling trunk $TRUNK_VERSION in the background (about 2 min)"
+  step "compiling trunk $TRUNK_VERSION in the background (about 9 min beside the other builds)"
   background trunk env "${install_env[@]}" cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
 
@@ -106,7 +106,7 @@ fi
 # Not --locked: its own lockfile pins a webpki-roots release the registry no longer serves.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  step "compiling wasm-bindgen-cli $WASM_BINDGEN_VERSION in the background (about 2 min)"
+  step "compiling wasm-bindgen-cli $WASM_BINDGEN_VERSION in the background (about 5 min beside the other builds)"
   background wasm-bindgen env "${install_env[@]}" cargo install wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION"
 fi
 
@@ -124,7 +124,7 @@ fi
 # cores to the end, Trunk's install became the longest, 10.1 min, and the first demo printed its
 # URL after 624 s, against 530 s this way.)
 if [ "${#pids[@]}" -gt 0 ]; then
-  step "compiling the proxy and the widget (release) in the background"
+  step "compiling the proxy, then the widget (release), in the background (about 10 min together)"
   background project-build sh -c 'cargo build -p kling-expand-proxy &&
     . scripts/wasm-release-env.sh &&
     cargo build --target wasm32-unknown-unknown --profile wasm-release --bin kling-expand'

@@ -17,14 +17,14 @@ lint=(env "RUSTC_WORKSPACE_WRAPPER=$(rustc --print sysroot)/bin/clippy-driver"
 step "format"
 cargo fmt --all --check
 
-step "native: clippy, then the tests (core unit and property tests, widget models, the proxy over HTTP with redis-server) (about 3 min the first time)"
+step "native: clippy, then the tests (core unit and property tests, widget models, the proxy over HTTP with redis-server) (about 5 min the first time)"
 "${lint[@]}" cargo test --workspace --all-targets --no-run --quiet
 "${lint[@]}" cargo test --workspace --quiet
 
-step "wasm32: clippy, then the component tests in headless Chromium (wasm-bindgen-test) (about 2 min the first time)"
+step "wasm32: clippy, then the component tests in headless Chromium (wasm-bindgen-test) (about 3 min the first time)"
 CHROMEDRIVER=/usr/bin/chromedriver "${lint[@]}" cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 
-step "the same component tests in headless Firefox (seconds: nothing is compiled again)"
+step "the same component tests in headless Firefox (about 1 min: nothing is compiled again)"
 GECKODRIVER="$(command -v geckodriver)" "${lint[@]}" cargo test -p kling-expand --target wasm32-unknown-unknown --tests
 
 step "the widget's release build, and the proxy and the fake provider the journeys run"
@@ -36,7 +36,7 @@ cargo build --quiet -p kling-expand-proxy
 cargo build --quiet -p kling-expand-fake-upstream
 node --test scripts/
 
-step "end-to-end journeys (playwright-core, headless Chromium, the proxy with its local engine and the fake provider) (about 5 min)"
+step "end-to-end journeys (playwright-core, headless Chromium, the proxy with its local engine and the fake provider) (about 10 min)"
 CHROMEDRIVER=/usr/bin/chromedriver node --test --test-concurrency=1 e2e/
 
 step "size report"
