@@ -99,7 +99,9 @@ fi
 # Trunk, pinned: 0.22 needs a newer rustc than this project's.
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   step "compiling trunk $TRUNK_VERSION in the background (about 9 min beside the other builds)"
-  background trunk env "${install_env[@]}" cargo install --locked trunk --version "$TRUNK_VERSION"
+  # Without its default features (TLS for downloading tools, the update check): the scripts run it
+  # with --offline and tools of their own, and it compiles in 5.6 min of CPU instead of 6.3.
+  background trunk env "${install_env[@]}" cargo install --locked trunk --version "$TRUNK_VERSION" --no-default-features
 fi
 
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock, or Trunk tries to download one.
