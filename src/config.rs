@@ -84,13 +84,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// The option names, as attributes and as `mount()`'s keys.
-    pub const NAMES: [&'static str; 8] = [
-        "endpoint", "dialect", "locale", "theme", "aspect", "area", "anchor", "images",
-    ];
-
     /// Each option looked up by its name (in `data-*` attributes, in `mount()`'s object),
-    /// stopping at the first lookup that fails.
+    /// stopping at the first lookup that fails. These are the option names; `SCALARS` in
+    /// `browser/embed.js` (the custom element's attributes) lists the same.
     pub fn by_name<E>(
         mut given: impl FnMut(&'static str) -> Result<Option<String>, E>,
     ) -> Result<Self, E> {
