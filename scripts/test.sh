@@ -42,6 +42,6 @@ CHROMEDRIVER=/usr/bin/chromedriver node --test --test-concurrency=1 e2e/
 step "size report"
 # wasm + JS + CSS, brotli: the demo's widget and the host bundle, against the 150 KB budget.
 # Fails above the ceiling, the size main had when its last feature landed (see size-report.mjs).
-node scripts/size-report.mjs dist 150 160
-node scripts/size-report.mjs dist/embed 150 160
+node scripts/size-report.mjs dist 150 158
+node scripts/size-report.mjs dist/embed 150 158
 step "all passed"
