@@ -12,6 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropExports } from './wasm-names.mjs';
 
+/**
+ * The passes of the wasm's last optimisation. `--low-memory-unused` lets wasm-opt fold small
+ * constant address offsets into the loads and stores (1.2 KB brotli less, measured on the
+ * widget): it assumes that nothing lives in the first 1 KB of linear memory, which holds for
+ * Rust's wasm32 layout, where the stack comes first and grows down towards address 0 from
+ * 1 MB (its last 1 KB is reached only by a stack already overflowing). `--converge` repeats
+ * -Oz while it still shrinks the module.
+ */
+export const FINAL_PASSES = ['-Oz', '--low-memory-unused', '--converge'];
+
 export const UNUSED_CLASSES = ['IntoUnderlyingByteSource', 'IntoUnderlyingSink', 'IntoUnderlyingSource'];
 
 /** Cuts one match of `pattern` out of `js`, returning [rest, cut]; fails when absent. */
@@ -48,7 +58,7 @@ export function dropClasses(wasmBytes, glue, classes, wasmOpt) {
   const dir = mkdtempSync(join(tmpdir(), 'unused-classes-'));
   try {
     writeFileSync(join(dir, 'in.wasm'), trimmed);
-    execFileSync(wasmOpt, ['-Oz', join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')], { stdio: 'inherit' });
+    execFileSync(wasmOpt, [...FINAL_PASSES, join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')], { stdio: 'inherit' });
     return { wasm: readFileSync(join(dir, 'out.wasm')), js, dropped: [...unused] };
   } finally {
     rmSync(dir, { recursive: true, force: true });
