@@ -15,3 +15,7 @@ export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
 export CARGO_UNSTABLE_PANIC_IMMEDIATE_ABORT=true
 export CARGO_PROFILE_WASM_RELEASE_PANIC=immediate-abort
+# LLVM inlines only where a call costs more than the callee's body (threshold 0 instead of the
+# size levels' default): 1.1 KB brotli less, measured on the widget; at -5 it grows again. The
+# `--cfg erase_components` of .cargo/config.toml is repeated because this variable replaces it.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--cfg erase_components -Cllvm-args=-inline-threshold=0"
