@@ -6,6 +6,7 @@ use kling_expand_core::dialect::{
     ApiError, Created, Dialect, ErrorCategory, TaskSnapshot, TaskStatus,
 };
 use kling_expand_core::poll::{PollConfig, PollSchedule};
+use kling_expand_core::text;
 use kling_expand_core::validate::{ExpandRequest, ImageSource};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -431,8 +432,7 @@ async fn request_body(
             request.image = ImageSource::Base64(IMAGE_PLACEHOLDER.to_owned());
             let body = config.dialect.create_body(&request).to_string();
             let marker = format!("\"image\":\"{IMAGE_PLACEHOLDER}\"");
-            let (head, tail) = body
-                .split_once(&marker)
+            let (head, tail) = text::split_around(&body, &marker)
                 .ok_or_else(|| protocol_error("the request body has no image field"))?;
             file::json_body(&format!("{head}\"image\":\""), bytes, &format!("\"{tail}"))
                 .await
@@ -780,14 +780,13 @@ impl Listener {
 /// proxy's compact writing: the key with its quotes, unescaped, appears nowhere else (a quote
 /// inside a string value is escaped).
 fn refused_links(data: &str) -> u32 {
-    data.split_once("\"refused_links\":")
-        .map_or(0, |(_, rest)| {
-            rest.bytes()
-                .take_while(u8::is_ascii_digit)
-                .fold(0u32, |n, d| {
-                    n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
-                })
-        })
+    text::split_around(data, "\"refused_links\":").map_or(0, |(_, rest)| {
+        rest.bytes()
+            .take_while(u8::is_ascii_digit)
+            .fold(0u32, |n, d| {
+                n.saturating_mul(10).saturating_add(u32::from(d - b'0'))
+            })
+    })
 }
 
 /// Writes a snapshot into the state; true when the task has ended.

@@ -180,9 +180,36 @@ pub fn fill(template: &str, args: &[String]) -> String {
     out
 }
 
+/// `text` split around the first `marker`, which must begin and end with an ASCII character
+/// (so that both halves end on character boundaries). A plain byte search, as `str::split_once`
+/// with a `&str` pattern would add core's two-way searcher to the widget's wasm (2 KB raw) for a
+/// few short texts.
+pub fn split_around<'a>(text: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
+    debug_assert!(
+        marker.starts_with(|c: char| c.is_ascii()) && marker.ends_with(|c: char| c.is_ascii())
+    );
+    let at = text
+        .as_bytes()
+        .windows(marker.len())
+        .position(|window| window == marker.as_bytes())?;
+    Some((&text[..at], &text[at + marker.len()..]))
+}
+
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    #[test]
+    fn split_around_finds_the_first_marker_only() {
+        use super::split_around;
+        assert_eq!(
+            split_around("a\"k\":1,\"k\":2", "\"k\":"),
+            Some(("a", "1,\"k\":2"))
+        );
+        assert_eq!(split_around("é\"k\":ü", "\"k\":"), Some(("é", "ü")));
+        assert_eq!(split_around("abc", "\"k\":"), None);
+        assert_eq!(split_around("", "\"k\":"), None);
+    }
 
     proptest! {
         #[test]

@@ -337,7 +337,7 @@ fn check_url(url: &str, field: UrlField) -> Result<(), Problem> {
             },
         });
     }
-    let rest = match url.split_once("://") {
+    let rest = match crate::text::split_around(url, "://") {
         Some((scheme, rest))
             if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
         {

@@ -141,8 +141,12 @@ pub fn is_web_link(url: &str) -> bool {
         return false;
     }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return url.len() > lower.find("//").map_or(0, |i| i + 2);
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|scheme| lower.starts_with(scheme));
+    if let Some(scheme) = scheme {
+        // Something after the scheme's "//".
+        return url.len() > scheme.len();
     }
     let mut chars = url.chars();
     chars.next() == Some('/') && !matches!(chars.next(), Some('/' | '\\'))
