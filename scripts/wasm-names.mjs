@@ -26,7 +26,7 @@ function* shortNames() {
 
 // ── the wasm binary ──
 
-function readU32(bytes, at) {
+export function readU32(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {
@@ -37,7 +37,7 @@ function readU32(bytes, at) {
   }
 }
 
-function u32(value) {
+export function u32(value) {
   const out = [];
   do {
     let byte = value & 0x7f;
@@ -51,12 +51,12 @@ function u32(value) {
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
-function readName(bytes, at) {
+export function readName(bytes, at) {
   const [length, start] = readU32(bytes, at);
   return [fromUtf8.decode(bytes.subarray(start, start + length)), start + length];
 }
 
-function name(text) {
+export function name(text) {
   const encoded = utf8.encode(text);
   return [...u32(encoded.length), ...encoded];
 }
@@ -69,7 +69,7 @@ function skipLimits(bytes, at) {
 }
 
 /** Where an import's descriptor ends (kinds: function, table, memory, global, tag). */
-function skipImportDescriptor(bytes, kind, at) {
+export function skipImportDescriptor(bytes, kind, at) {
   switch (kind) {
     case 0: return readU32(bytes, at)[1];
     case 1: return skipLimits(bytes, at + 1);
