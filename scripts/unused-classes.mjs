@@ -15,7 +15,7 @@ import { nameFunctionsByCode } from './wasm-order.mjs';
 
 /**
  * The release wasm's optimisation (Trunk runs none of its own: `data-wasm-opt="0"`), in two
- * rounds with the functions ordered for brotli between them (wasm-order.mjs: 2.7 KB less).
+ * rounds with the functions ordered for brotli between them (wasm-order.mjs: 2.2 KB less).
  * Measured on the widget against a plain -Oz:
  * - `--low-memory-unused` lets wasm-opt fold small constant address offsets into the loads and
  *   stores (1.2 KB brotli less). It assumes that nothing lives in the first 1 KB of linear
