@@ -80,17 +80,23 @@ export function skipImportDescriptor(bytes, kind, at) {
   }
 }
 
+/** Each section of a wasm module: its id, where its header starts (`at`), its content's range. */
+export function* sections(bytes) {
+  let at = 8;
+  while (at < bytes.length) {
+    const [size, start] = readU32(bytes, at + 1);
+    yield { id: bytes[at], at, start, end: start + size };
+    at = start + size;
+  }
+}
+
 /**
  * Rewrites the import and export sections; every other section is copied as it is. An export
  * whose new name is `null` is left out.
  */
 function renameInWasm(bytes, renameImport, renameModule, renameExport) {
   const parts = [bytes.subarray(0, 8)];
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at];
-    const [size, start] = readU32(bytes, at + 1);
-    const end = start + size;
+  for (const { id, at, start, end } of sections(bytes)) {
     let body = null;
     if (id === 2 || id === 7) {
       body = [];
@@ -123,7 +129,6 @@ function renameInWasm(bytes, renameImport, renameModule, renameExport) {
     }
     if (body) parts.push(Uint8Array.from([id, ...u32(body.length), ...body]));
     else parts.push(bytes.subarray(at, end));
-    at = end;
   }
   return Buffer.concat(parts);
 }

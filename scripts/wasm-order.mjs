@@ -10,7 +10,7 @@
 // binaryen can sort functions by name (`--reorder-functions-by-name`) and renumbers every call,
 // export and table entry as it does. So this names each function after its code, in the name
 // section, for that pass to sort by; the pass after it writes the module without names.
-import { name, readName, readU32, skipImportDescriptor, u32 } from './wasm-names.mjs';
+import { name, readName, readU32, sections, skipImportDescriptor, u32 } from './wasm-names.mjs';
 
 /** How much of a function's code its sort key holds: enough to tell near-copies apart. */
 const KEY_BYTES = 96;
@@ -20,15 +20,8 @@ export function nameFunctionsByCode(bytes) {
   const parts = [bytes.subarray(0, 8)];
   let importedFunctions = 0;
   const bodies = [];
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at];
-    const [size, start] = readU32(bytes, at + 1);
-    const end = start + size;
-    if (id === 0 && readName(bytes, start)[0] === 'name') {
-      at = end; // replaced below
-      continue;
-    }
+  for (const { id, at, start, end } of sections(bytes)) {
+    if (id === 0 && readName(bytes, start)[0] === 'name') continue; // replaced below
     if (id === 2) {
       let [count, p] = readU32(bytes, start);
       while (count-- > 0) {
@@ -48,7 +41,6 @@ export function nameFunctionsByCode(bytes) {
       }
     }
     parts.push(bytes.subarray(at, end));
-    at = end;
   }
   const names = [...u32(bodies.length)];
   bodies.forEach((body, i) => {
